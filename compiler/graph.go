@@ -1,0 +1,427 @@
+package compiler
+
+import (
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/dominikbraun/graph"
+	"github.com/gmodel/gmodel/project"
+)
+
+// Manifest is a compiled project: nodes, sources, macros and docs, with the
+// dependency graph between them.
+type Manifest struct {
+	Project      *project.Project
+	Target       Target
+	InvocationID string
+	GeneratedAt  string
+
+	Nodes    []*Node // enabled nodes, sorted by unique id
+	Disabled []*Node
+	Sources  []*SourceNode
+	Macros   []*MacroNode
+	Docs     []*DocNode
+
+	ByID       map[string]*Node
+	SourceByID map[string]*SourceNode
+	// ParentMap and ChildMap give first-order parents and children of every
+	// node and source, sorted.
+	ParentMap map[string][]string
+	ChildMap  map[string][]string
+	// Graph holds the same edges (parent -> child) for graph algorithms.
+	Graph graph.Graph[string, string]
+}
+
+// dedupe drops repeated strings, keeping first-seen order.
+func dedupe(ss []string) []string {
+	out := []string{}
+	seen := make(map[string]bool, len(ss))
+	for _, s := range ss {
+		if !seen[s] {
+			seen[s] = true
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+func dedupeSorted(ss []string) []string {
+	if len(ss) == 0 {
+		return []string{}
+	}
+	sort.Strings(ss)
+	out := ss[:1]
+	for _, s := range ss[1:] {
+		if s != out[len(out)-1] {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+func (c *compiler) buildManifest() *Manifest {
+	m := &Manifest{
+		Project:      c.p,
+		Target:       c.opts.Target,
+		InvocationID: c.opts.InvocationID,
+		GeneratedAt:  c.opts.RunStartedAt.UTC().Format("2006-01-02T15:04:05.000000Z"),
+		ByID:         map[string]*Node{},
+		SourceByID:   map[string]*SourceNode{},
+		ParentMap:    map[string][]string{},
+		ChildMap:     map[string][]string{},
+		Sources:      c.srcList,
+		Docs:         c.docs,
+	}
+	for _, n := range c.nodes {
+		if n.disabled {
+			m.Disabled = append(m.Disabled, n)
+			continue
+		}
+		n.DependsOnNodes = dedupeSorted(n.DependsOnNodes)
+		n.DependsOnMacros = dedupe(n.DependsOnMacros)
+		m.Nodes = append(m.Nodes, n)
+		m.ByID[n.UniqueID] = n
+	}
+	sort.Slice(m.Nodes, func(i, j int) bool { return m.Nodes[i].UniqueID < m.Nodes[j].UniqueID })
+	sort.Slice(m.Sources, func(i, j int) bool { return m.Sources[i].UniqueID < m.Sources[j].UniqueID })
+	for _, s := range m.Sources {
+		m.SourceByID[s.UniqueID] = s
+	}
+	m.Macros = append(m.Macros, c.macroDefs...)
+	m.Macros = append(m.Macros, c.builtinDefs()...)
+	sort.Slice(m.Macros, func(i, j int) bool { return m.Macros[i].UniqueID < m.Macros[j].UniqueID })
+	sort.Slice(m.Docs, func(i, j int) bool { return m.Docs[i].UniqueID < m.Docs[j].UniqueID })
+
+	g := graph.New(graph.StringHash, graph.Directed())
+	for _, s := range m.Sources {
+		_ = g.AddVertex(s.UniqueID)
+		m.ParentMap[s.UniqueID] = []string{}
+		m.ChildMap[s.UniqueID] = []string{}
+	}
+	for _, n := range m.Nodes {
+		_ = g.AddVertex(n.UniqueID)
+		m.ParentMap[n.UniqueID] = n.DependsOnNodes
+		m.ChildMap[n.UniqueID] = []string{}
+	}
+	for _, n := range m.Nodes {
+		for _, p := range n.DependsOnNodes {
+			if _, ok := m.ChildMap[p]; ok {
+				m.ChildMap[p] = append(m.ChildMap[p], n.UniqueID)
+				_ = g.AddEdge(p, n.UniqueID)
+			}
+		}
+	}
+	for k, v := range m.ChildMap {
+		sort.Strings(v)
+		m.ChildMap[k] = v
+	}
+	m.Graph = g
+	return m
+}
+
+// checkGraph reports dependencies on disabled nodes and cycles.
+func (c *compiler) checkGraph(m *Manifest) {
+	disabled := map[string]*Node{}
+	for _, n := range m.Disabled {
+		disabled[n.UniqueID] = n
+	}
+	for _, n := range m.Nodes {
+		for _, p := range n.DependsOnNodes {
+			if d := disabled[p]; d != nil {
+				c.addErr(n.Pos, fmt.Sprintf("%s '%s' depends on %s '%s', which is disabled", n.ResourceType, n.Name, d.ResourceType, d.Name),
+					"enable "+d.OriginalFilePath+" or remove the ref()")
+			}
+		}
+	}
+	sccs, err := graph.StronglyConnectedComponents(m.Graph)
+	if err != nil {
+		c.addErr(project.Pos{File: c.p.File}, "checking the graph for cycles: "+err.Error(), "")
+		return
+	}
+	for _, scc := range sccs {
+		if len(scc) < 2 {
+			if len(scc) == 1 && m.ByID[scc[0]] != nil && contains(m.ByID[scc[0]].DependsOnNodes, scc[0]) {
+				n := m.ByID[scc[0]]
+				c.addErr(n.Pos, fmt.Sprintf("%s '%s' refers to itself", n.ResourceType, n.Name), "use {{ this }} to refer to the model's own relation")
+			}
+			continue
+		}
+		cycle := orderCycle(m, scc)
+		var parts []string
+		for _, id := range cycle {
+			n := m.ByID[id]
+			parts = append(parts, fmt.Sprintf("%s (%s)", n.Name, n.OriginalFilePath))
+		}
+		parts = append(parts, m.ByID[cycle[0]].Name)
+		first := m.ByID[cycle[0]]
+		c.addErr(first.Pos, "dependency cycle: "+strings.Join(parts, " -> "),
+			"break the cycle by removing one of these ref() calls")
+	}
+}
+
+func contains(ss []string, s string) bool {
+	for _, x := range ss {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// orderCycle walks one cycle inside a strongly connected component, starting
+// from its smallest id, so the message reads in dependency order.
+func orderCycle(m *Manifest, scc []string) []string {
+	in := map[string]bool{}
+	for _, id := range scc {
+		in[id] = true
+	}
+	sort.Strings(scc)
+	start := scc[0]
+	path := []string{start}
+	seen := map[string]bool{start: true}
+	cur := start
+	for {
+		var next string
+		for _, child := range m.ChildMap[cur] {
+			if child == start && len(path) > 1 {
+				return path
+			}
+			if in[child] && !seen[child] && next == "" {
+				next = child
+			}
+		}
+		if next == "" {
+			return path
+		}
+		seen[next] = true
+		path = append(path, next)
+		cur = next
+	}
+}
+
+// topoOrder returns the manifest's nodes with parents before children,
+// ties broken by unique id.
+func topoOrder(m *Manifest) []*Node {
+	indeg := map[string]int{}
+	for _, n := range m.Nodes {
+		cnt := 0
+		for _, p := range n.DependsOnNodes {
+			if m.ByID[p] != nil {
+				cnt++
+			}
+		}
+		indeg[n.UniqueID] = cnt
+	}
+	var ready []string
+	for _, n := range m.Nodes {
+		if indeg[n.UniqueID] == 0 {
+			ready = append(ready, n.UniqueID)
+		}
+	}
+	out := make([]*Node, 0, len(m.Nodes))
+	for len(ready) > 0 {
+		sort.Strings(ready)
+		id := ready[0]
+		ready = ready[1:]
+		out = append(out, m.ByID[id])
+		for _, ch := range m.ChildMap[id] {
+			if _, ok := indeg[ch]; !ok {
+				continue
+			}
+			indeg[ch]--
+			if indeg[ch] == 0 {
+				ready = append(ready, ch)
+			}
+		}
+	}
+	return out
+}
+
+// compileSQL produces every node's compiled SQL: a final render where the
+// parse render was not enough, placeholders replaced by relation names, and
+// ephemeral models injected as CTEs.
+func (c *compiler) compileSQL(m *Manifest) {
+	var again []*Node
+	for _, n := range m.Nodes {
+		if n.needsFinal && n.tmpl != nil {
+			again = append(again, n)
+		}
+	}
+	c.parallel(len(again), func(i int) { c.render(again[i], true) })
+	if c.err() != nil {
+		return
+	}
+	c.parallel(len(m.Nodes), func(i int) {
+		n := m.Nodes[i]
+		if n.tmpl == nil && n.TestMetadata == nil {
+			return
+		}
+		n.CompiledCode = c.substitute(n.rendered)
+		n.Compiled = true
+		n.CompiledPath = c.p.TargetPath + "/compiled/" + c.p.Name + "/" + n.OriginalFilePath
+		if n.TestMetadata != nil {
+			n.CompiledPath = c.p.TargetPath + "/compiled/" + c.p.Name + "/" + n.OriginalFilePath + "/" + n.Path
+		}
+	})
+	c.injectCTEs(m)
+}
+
+// substitute replaces relation placeholders with final relation names.
+func (c *compiler) substitute(s string) string {
+	i := strings.Index(s, placeholderMark)
+	if i < 0 {
+		return s
+	}
+	var b strings.Builder
+	b.Grow(len(s) + 64)
+	for i >= 0 {
+		b.WriteString(s[:i])
+		s = s[i+len(placeholderMark):]
+		end := strings.IndexByte(s, 0)
+		if end < 0 {
+			break
+		}
+		idx, err := strconv.Atoi(s[:end])
+		s = s[end+1:]
+		if err == nil && idx >= 0 && idx < len(c.nodes) {
+			b.WriteString((&Relation{node: c.nodes[idx], dialect: c.dialect}).String())
+		}
+		i = strings.Index(s, placeholderMark)
+	}
+	b.WriteString(s)
+	return b.String()
+}
+
+// injectCTEs inlines ephemeral models into the SQL of the nodes that use
+// them, the way dbt does: `with __dbt__cte__name as (...)` before the node's
+// own CTEs.
+func (c *compiler) injectCTEs(m *Manifest) {
+	// Nested ephemerals are hoisted into the outer statement, so each CTE
+	// holds its model's SQL before its own injection.
+	pre := map[string]string{}
+	for _, n := range topoOrder(m) {
+		if !n.Compiled {
+			continue
+		}
+		pre[n.UniqueID] = n.CompiledCode
+		var ctes []CTE
+		seen := map[string]bool{}
+		var visit func(x *Node)
+		visit = func(x *Node) {
+			for _, p := range x.DependsOnNodes {
+				e := m.ByID[p]
+				if e == nil || e.Materialized() != "ephemeral" || seen[p] {
+					continue
+				}
+				seen[p] = true
+				visit(e)
+				ctes = append(ctes, CTE{ID: p, SQL: " __dbt__cte__" + e.Alias + " as (\n" + pre[p] + "\n)"})
+			}
+		}
+		visit(n)
+		if len(ctes) == 0 {
+			continue
+		}
+		n.ExtraCTEs = ctes
+		n.CompiledCode = injectCTESQL(n.CompiledCode, ctes)
+	}
+}
+
+// injectCTESQL puts ctes after the statement's leading WITH, or adds one.
+func injectCTESQL(sql string, ctes []CTE) string {
+	var parts []string
+	for _, c := range ctes {
+		parts = append(parts, c.SQL)
+	}
+	joined := strings.Join(parts, ", ")
+	i := skipSpaceAndComments(sql, 0)
+	if w := keywordAt(sql, i, "with"); w > 0 {
+		end := i + w
+		if j := skipSpaceAndComments(sql, end); keywordAt(sql, j, "recursive") > 0 {
+			end = j + len("recursive")
+		}
+		return sql[:end] + joined + "," + sql[end:]
+	}
+	first := skipSpace(sql, 0)
+	return sql[:first] + "with" + joined + sql[first:]
+}
+
+func skipSpace(s string, i int) int {
+	for i < len(s) && (s[i] == ' ' || s[i] == '\t' || s[i] == '\n' || s[i] == '\r') {
+		i++
+	}
+	return i
+}
+
+func skipSpaceAndComments(s string, i int) int {
+	for {
+		i = skipSpace(s, i)
+		switch {
+		case strings.HasPrefix(s[i:], "--"):
+			j := strings.IndexByte(s[i:], '\n')
+			if j < 0 {
+				return len(s)
+			}
+			i += j + 1
+		case strings.HasPrefix(s[i:], "/*"):
+			j := strings.Index(s[i+2:], "*/")
+			if j < 0 {
+				return len(s)
+			}
+			i += j + 4
+		default:
+			return i
+		}
+	}
+}
+
+// keywordAt returns the keyword's length when s has it (any case) at i as a
+// whole word, else 0.
+func keywordAt(s string, i int, kw string) int {
+	if len(s)-i < len(kw) || !strings.EqualFold(s[i:i+len(kw)], kw) {
+		return 0
+	}
+	if j := i + len(kw); j < len(s) {
+		ch := s[j]
+		if ch == '_' || ch >= '0' && ch <= '9' || ch >= 'a' && ch <= 'z' || ch >= 'A' && ch <= 'Z' {
+			return 0
+		}
+	}
+	return len(kw)
+}
+
+// didYouMean returns the candidate closest to name, if close enough.
+func didYouMean(name string, candidates []string) string {
+	best, bestD := "", len(name)/2+2
+	for _, cand := range candidates {
+		if d := levenshtein(name, cand); d < bestD || (d == bestD && cand < best) {
+			best, bestD = cand, d
+		}
+	}
+	if best == name {
+		return ""
+	}
+	return best
+}
+
+func levenshtein(a, b string) int {
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
+}

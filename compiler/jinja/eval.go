@@ -1,0 +1,1084 @@
+package jinja
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"strings"
+
+	"github.com/flosch/pongo2/v6"
+)
+
+// State is one running render. It is confined to the goroutine that called
+// Render; Funcs receive it through Call.State.
+type State struct {
+	Env  *Env
+	Data any
+
+	vars  map[string]Value
+	root  *scope // template-level names ({% set %} at top level)
+	sc    *scope // innermost scope
+	tmpl  *Template
+	file  string // file of the code running now, for error positions
+	depth int
+	pctx  *pongo2.ExecutionContext
+}
+
+// scope holds the names one Jinja frame assigns. Frames are small, so a
+// slice scan is faster than a map and allocates less.
+type scope struct {
+	names  []string
+	vals   []Value
+	parent *scope
+}
+
+func (sc *scope) set(name string, v Value) {
+	for i, n := range sc.names {
+		if n == name {
+			sc.vals[i] = v
+			return
+		}
+	}
+	sc.names = append(sc.names, name)
+	sc.vals = append(sc.vals, v)
+}
+
+func (sc *scope) reset() {
+	sc.names = sc.names[:0]
+	clear(sc.vals)
+	sc.vals = sc.vals[:0]
+}
+
+// NewState returns a State for calling macros or functions from Go outside
+// of Template.Render (e.g. running a project macro directly).
+func (e *Env) NewState(vars map[string]Value, data any) *State {
+	st := &State{Env: e, Data: data, vars: vars}
+	st.root = &scope{}
+	st.sc = st.root
+	return st
+}
+
+// Lookup resolves a name: current scopes, then render vars, Env.Globals,
+// the built-in globals and finally Env.Resolve.
+func (s *State) Lookup(name string) (Value, bool) {
+	for sc := s.sc; sc != nil; sc = sc.parent {
+		for i := len(sc.names) - 1; i >= 0; i-- {
+			if sc.names[i] == name {
+				return sc.vals[i], true
+			}
+		}
+	}
+	if v, ok := s.vars[name]; ok {
+		return v, true
+	}
+	if v, ok := s.Env.Globals[name]; ok {
+		return v, true
+	}
+	if v, ok := builtinGlobals[name]; ok {
+		return v, true
+	}
+	if s.Env.Resolve != nil {
+		if v, ok := s.Env.Resolve(name); ok {
+			return v, true
+		}
+	}
+	return Undefined{Name: name}, false
+}
+
+// File returns the template file whose code is running.
+func (s *State) File() string { return s.file }
+
+func (s *State) execCtx() *pongo2.ExecutionContext {
+	if s.pctx == nil {
+		s.pctx = &pongo2.ExecutionContext{Public: pongo2.Context{stateKey: s}}
+	}
+	return s.pctx
+}
+
+func (s *State) errAt(p pos, format string, args ...any) *Error {
+	return errorf(s.file, p, format, args...)
+}
+
+func (s *State) undefinedErr(p pos, u Undefined) *Error {
+	return &Error{File: s.file, Line: p.line, Col: p.col, Msg: u.message()}
+}
+
+func (e *constExpr) eval(*State) (Value, error) { return e.v, nil }
+
+func (e *nameExpr) eval(st *State) (Value, error) {
+	v, _ := st.Lookup(e.name)
+	return v, nil
+}
+
+func (e *listExpr) eval(st *State) (Value, error) {
+	l := &List{Items: make([]Value, len(e.items)), Tuple: e.tuple}
+	for i, it := range e.items {
+		v, err := it.eval(st)
+		if err != nil {
+			return nil, err
+		}
+		l.Items[i] = v
+	}
+	return l, nil
+}
+
+func (e *dictExpr) eval(st *State) (Value, error) {
+	d := &Dict{keys: make([]Value, 0, len(e.keys)), vals: make([]Value, 0, len(e.keys))}
+	for i := range e.keys {
+		k, err := e.keys[i].eval(st)
+		if err != nil {
+			return nil, err
+		}
+		if !isHashable(k) {
+			return nil, st.errAt(e.keys[i].position(), "unhashable type: '%s'", typeName(k))
+		}
+		v, err := e.vals[i].eval(st)
+		if err != nil {
+			return nil, err
+		}
+		d.Set(k, v)
+	}
+	return d, nil
+}
+
+func (e *getattrExpr) eval(st *State) (Value, error) {
+	obj, err := e.obj.eval(st)
+	if err != nil {
+		return nil, err
+	}
+	if u, ok := obj.(Undefined); ok {
+		return nil, st.undefinedErr(e.obj.position(), u)
+	}
+	return getattr(obj, e.name), nil
+}
+
+// getattr is Jinja's `a.b`: the attribute (a method for built-in types)
+// first, then the item.
+func getattr(obj Value, name string) Value {
+	switch x := obj.(type) {
+	case *Dict:
+		if isMethod(x, name) {
+			return &boundMethod{recv: x, name: name}
+		}
+		if v, ok := x.Get(name); ok {
+			return v
+		}
+	case string, *List:
+		if isMethod(x, name) {
+			return &boundMethod{recv: x, name: name}
+		}
+	case *Macro:
+		switch name {
+		case "name":
+			return x.Name
+		case "arguments":
+			l := &List{Tuple: true}
+			for _, p := range x.Params {
+				l.Items = append(l.Items, p)
+			}
+			return l
+		case "catch_kwargs":
+			return x.catchKwargs
+		case "catch_varargs":
+			return x.catchVarargs
+		case "caller":
+			return x.callerUsed
+		}
+	case *loopObj:
+		if v, ok := x.Getattr(name); ok {
+			return v
+		}
+	case Getattrer:
+		if v, ok := x.Getattr(name); ok {
+			return v
+		}
+	case nil, bool, int64, float64, Func, pyRange:
+	default:
+		switch n := normalize(obj).(type) {
+		case *Dict, *List:
+			return getattr(n, name)
+		}
+	}
+	return Undefined{Name: name, msg: fmt.Sprintf("%s has no attribute '%s'", objDesc(obj), name)}
+}
+
+// objDesc is how Jinja names an object in "has no attribute" messages.
+func objDesc(v Value) string {
+	switch v.(type) {
+	case nil:
+		return "'None'"
+	}
+	return "'" + typeName(v) + " object'"
+}
+
+func (e *getitemExpr) eval(st *State) (Value, error) {
+	obj, err := e.obj.eval(st)
+	if err != nil {
+		return nil, err
+	}
+	if u, ok := obj.(Undefined); ok {
+		return nil, st.undefinedErr(e.obj.position(), u)
+	}
+	key, err := e.key.eval(st)
+	if err != nil {
+		return nil, err
+	}
+	v, err := getitem(obj, key)
+	if err != nil {
+		return nil, st.errAt(e.p, "%s", err)
+	}
+	return v, nil
+}
+
+// getitem is Jinja's `a[b]`: the item first, then the attribute.
+func getitem(obj, key Value) (Value, error) {
+	switch x := obj.(type) {
+	case *List:
+		if i, ok := toIndex(key); ok {
+			if i < 0 {
+				i += int64(len(x.Items))
+			}
+			if i >= 0 && i < int64(len(x.Items)) {
+				return x.Items[i], nil
+			}
+			return Undefined{msg: fmt.Sprintf("%s has no element %s", objDesc(obj), Repr(key))}, nil
+		}
+	case *Dict:
+		if isHashable(key) {
+			if v, ok := x.Get(key); ok {
+				return v, nil
+			}
+		} else {
+			return nil, fmt.Errorf("unhashable type: '%s'", typeName(key))
+		}
+	case string:
+		if i, ok := toIndex(key); ok {
+			rs := []rune(x)
+			if i < 0 {
+				i += int64(len(rs))
+			}
+			if i >= 0 && i < int64(len(rs)) {
+				return string(rs[i]), nil
+			}
+			return Undefined{msg: fmt.Sprintf("%s has no element %s", objDesc(obj), Repr(key))}, nil
+		}
+	case pyRange:
+		return getitem(&List{Items: x.items()}, key)
+	}
+	if name, ok := key.(string); ok {
+		v := getattr(obj, name)
+		if u, ok := v.(Undefined); ok {
+			u.msg = fmt.Sprintf("%s has no attribute '%s'", objDesc(obj), name)
+			return u, nil
+		}
+		return v, nil
+	}
+	if _, ok := obj.(*List); !ok {
+		switch n := normalize(obj).(type) {
+		case *List, *Dict:
+			return getitem(n, key)
+		}
+	}
+	return Undefined{msg: fmt.Sprintf("%s has no element %s", objDesc(obj), Repr(key))}, nil
+}
+
+func toIndex(v Value) (int64, bool) {
+	switch x := v.(type) {
+	case int64:
+		return x, true
+	case bool:
+		if x {
+			return 1, true
+		}
+		return 0, true
+	case int:
+		return int64(x), true
+	}
+	return 0, false
+}
+
+func (e *sliceExpr) eval(st *State) (Value, error) {
+	obj, err := e.obj.eval(st)
+	if err != nil {
+		return nil, err
+	}
+	if u, ok := obj.(Undefined); ok {
+		return nil, st.undefinedErr(e.obj.position(), u)
+	}
+	var bounds [3]*int64
+	for i, x := range []expr{e.start, e.stop, e.step} {
+		if x == nil {
+			continue
+		}
+		v, err := x.eval(st)
+		if err != nil {
+			return nil, err
+		}
+		if v == nil {
+			continue
+		}
+		n, ok := toIndex(v)
+		if !ok {
+			return nil, st.errAt(x.position(), "slice indices must be integers or None or have an __index__ method")
+		}
+		bounds[i] = &n
+	}
+	v, err := slice(obj, bounds[0], bounds[1], bounds[2])
+	if err != nil {
+		return nil, st.errAt(e.p, "%s", err)
+	}
+	return v, nil
+}
+
+// sliceIndices mirrors Python's slice.indices.
+func sliceIndices(n int64, start, stop, step *int64) (int64, int64, int64, error) {
+	st := int64(1)
+	if step != nil {
+		st = *step
+		if st == 0 {
+			return 0, 0, 0, errors.New("slice step cannot be zero")
+		}
+	}
+	clamp := func(p *int64, def int64) int64 {
+		if p == nil {
+			return def
+		}
+		v := *p
+		if v < 0 {
+			v += n
+			if v < 0 {
+				if st < 0 {
+					return -1
+				}
+				return 0
+			}
+		} else if v >= n {
+			if st < 0 {
+				return n - 1
+			}
+			return n
+		}
+		return v
+	}
+	if st > 0 {
+		return clamp(start, 0), clamp(stop, n), st, nil
+	}
+	return clamp(start, n-1), clamp(stop, -1), st, nil
+}
+
+func slice(obj Value, start, stop, step *int64) (Value, error) {
+	pick := func(n int64) ([]int64, error) {
+		a, b, s, err := sliceIndices(n, start, stop, step)
+		if err != nil {
+			return nil, err
+		}
+		var idx []int64
+		if s > 0 {
+			for i := a; i < b; i += s {
+				idx = append(idx, i)
+			}
+		} else {
+			for i := a; i > b; i += s {
+				idx = append(idx, i)
+			}
+		}
+		return idx, nil
+	}
+	switch x := obj.(type) {
+	case *List:
+		idx, err := pick(int64(len(x.Items)))
+		if err != nil {
+			return nil, err
+		}
+		out := &List{Items: make([]Value, len(idx)), Tuple: x.Tuple}
+		for i, j := range idx {
+			out.Items[i] = x.Items[j]
+		}
+		return out, nil
+	case string:
+		rs := []rune(x)
+		idx, err := pick(int64(len(rs)))
+		if err != nil {
+			return nil, err
+		}
+		out := make([]rune, len(idx))
+		for i, j := range idx {
+			out[i] = rs[j]
+		}
+		return string(out), nil
+	case pyRange:
+		return slice(&List{Items: x.items()}, start, stop, step)
+	}
+	if n, ok := normalize(obj).(*List); ok {
+		return slice(n, start, stop, step)
+	}
+	return nil, fmt.Errorf("'%s' object is not subscriptable", typeName(obj))
+}
+
+func (e *callExpr) eval(st *State) (Value, error) { return e.evalWith(st, nil) }
+
+// evalWith calls with `caller` set, for {% call %} blocks.
+func (e *callExpr) evalWith(st *State, caller Value) (Value, error) {
+	var fn Value
+	var recv Value
+	method := ""
+	if g, ok := e.fn.(*getattrExpr); ok {
+		obj, err := g.obj.eval(st)
+		if err != nil {
+			return nil, err
+		}
+		if u, ok := obj.(Undefined); ok {
+			return nil, st.undefinedErr(g.obj.position(), u)
+		}
+		if isMethod(obj, g.name) {
+			recv, method = obj, g.name
+		} else {
+			fn = getattr(obj, g.name)
+		}
+	} else {
+		var err error
+		fn, err = e.fn.eval(st)
+		if err != nil {
+			return nil, err
+		}
+	}
+	if u, ok := fn.(Undefined); ok && method == "" {
+		return nil, st.undefinedErr(e.fn.position(), u)
+	}
+	args := make([]Value, 0, len(e.args))
+	for _, a := range e.args {
+		v, err := a.eval(st)
+		if err != nil {
+			return nil, err
+		}
+		args = append(args, v)
+	}
+	if e.star != nil {
+		v, err := e.star.eval(st)
+		if err != nil {
+			return nil, err
+		}
+		items, err := iterate(v)
+		if err != nil {
+			return nil, st.errAt(e.star.position(), "%s", err)
+		}
+		args = append(args, items...)
+	}
+	kw := &Dict{}
+	if len(e.kwargs) > 0 {
+		kw.keys = make([]Value, 0, len(e.kwargs))
+		kw.vals = make([]Value, 0, len(e.kwargs))
+	}
+	for _, k := range e.kwargs {
+		v, err := k.x.eval(st)
+		if err != nil {
+			return nil, err
+		}
+		kw.Set(k.name, v)
+	}
+	if e.dstar != nil {
+		v, err := e.dstar.eval(st)
+		if err != nil {
+			return nil, err
+		}
+		d, ok := normalize(v).(*Dict)
+		if !ok {
+			return nil, st.errAt(e.dstar.position(), "argument after ** must be a mapping, not %s", typeName(v))
+		}
+		for i, k := range d.keys {
+			kw.Set(k, d.vals[i])
+		}
+	}
+	var v Value
+	var err error
+	if method != "" {
+		v, err = callMethod(st, recv, method, args, kw)
+	} else {
+		v, err = callValue(st, fn, args, kw, caller)
+	}
+	if err != nil {
+		return nil, positioned(err, st.file, e.p)
+	}
+	return v, nil
+}
+
+// CallValue calls any callable value with the given arguments.
+func CallValue(s *State, fn Value, args []Value, kwargs *Dict) (Value, error) {
+	if kwargs == nil {
+		kwargs = NewDict()
+	}
+	return callValue(s, fn, args, kwargs, nil)
+}
+
+func callValue(st *State, fn Value, args []Value, kw *Dict, caller Value) (Value, error) {
+	switch f := fn.(type) {
+	case Func:
+		return f(&Call{Args: args, Kwargs: kw, Caller: caller, State: st})
+	case *Macro:
+		return f.call(st, args, kw, caller)
+	case *boundMethod:
+		return callMethod(st, f.recv, f.name, args, kw)
+	case Callable:
+		return f.CallJinja(&Call{Args: args, Kwargs: kw, Caller: caller, State: st})
+	case func(c *Call) (Value, error):
+		return f(&Call{Args: args, Kwargs: kw, Caller: caller, State: st})
+	case Undefined:
+		return nil, errors.New(f.message())
+	}
+	return nil, fmt.Errorf("'%s' object is not callable", typeName(fn))
+}
+
+func (e *filterExpr) eval(st *State) (Value, error) {
+	v, err := e.arg.eval(st)
+	if err != nil {
+		return nil, err
+	}
+	return e.apply(st, v)
+}
+
+func (e *filterExpr) apply(st *State, v Value) (Value, error) {
+	fn := e.fn
+	if fn == nil {
+		fn = st.Env.Filters[e.name]
+		if fn == nil {
+			return nil, st.errAt(e.p, "No filter named '%s'.", e.name)
+		}
+	}
+	var args []Value
+	if len(e.args) > 0 {
+		args = make([]Value, len(e.args))
+		for i, a := range e.args {
+			x, err := a.eval(st)
+			if err != nil {
+				return nil, err
+			}
+			args[i] = x
+		}
+	}
+	kw := &Dict{}
+	for _, k := range e.kwargs {
+		x, err := k.x.eval(st)
+		if err != nil {
+			return nil, err
+		}
+		kw.Set(k.name, x)
+	}
+	out, err := fn(st, v, args, kw)
+	if err != nil {
+		return nil, positioned(err, st.file, e.p)
+	}
+	return out, nil
+}
+
+func (e *testExpr) eval(st *State) (Value, error) {
+	fn := e.fn
+	if fn == nil {
+		fn = st.Env.Tests[e.name]
+		if fn == nil {
+			return nil, st.errAt(e.p, "No test named '%s'.", e.name)
+		}
+	}
+	v, err := e.arg.eval(st)
+	if err != nil {
+		return nil, err
+	}
+	var args []Value
+	if len(e.args) > 0 {
+		args = make([]Value, len(e.args))
+		for i, a := range e.args {
+			x, err := a.eval(st)
+			if err != nil {
+				return nil, err
+			}
+			args[i] = x
+		}
+	}
+	ok, err := fn(st, v, args)
+	if err != nil {
+		return nil, positioned(err, st.file, e.p)
+	}
+	return ok != e.negate, nil
+}
+
+func (e *binExpr) eval(st *State) (Value, error) {
+	l, err := e.l.eval(st)
+	if err != nil {
+		return nil, err
+	}
+	if u, ok := l.(Undefined); ok {
+		return nil, st.undefinedErr(e.l.position(), u)
+	}
+	r, err := e.r.eval(st)
+	if err != nil {
+		return nil, err
+	}
+	if u, ok := r.(Undefined); ok {
+		return nil, st.undefinedErr(e.r.position(), u)
+	}
+	v, err := binop(e.op, l, r)
+	if err != nil {
+		return nil, st.errAt(e.p, "%s", err)
+	}
+	return v, nil
+}
+
+func (e *unaryExpr) eval(st *State) (Value, error) {
+	v, err := e.x.eval(st)
+	if err != nil {
+		return nil, err
+	}
+	switch x := normalize(v).(type) {
+	case int64:
+		if e.op == "-" {
+			return -x, nil
+		}
+		return x, nil
+	case float64:
+		if e.op == "-" {
+			return -x, nil
+		}
+		return x, nil
+	case bool:
+		n := int64(0)
+		if x {
+			n = 1
+		}
+		if e.op == "-" {
+			n = -n
+		}
+		return n, nil
+	case Undefined:
+		return nil, st.undefinedErr(e.x.position(), x)
+	}
+	return nil, st.errAt(e.p, "bad operand type for unary %s: '%s'", e.op, typeName(v))
+}
+
+func (e *notExpr) eval(st *State) (Value, error) {
+	v, err := e.x.eval(st)
+	if err != nil {
+		return nil, err
+	}
+	return !IsTrue(v), nil
+}
+
+func (e *andExpr) eval(st *State) (Value, error) {
+	l, err := e.l.eval(st)
+	if err != nil || !IsTrue(l) {
+		return l, err
+	}
+	return e.r.eval(st)
+}
+
+func (e *orExpr) eval(st *State) (Value, error) {
+	l, err := e.l.eval(st)
+	if err != nil || IsTrue(l) {
+		return l, err
+	}
+	return e.r.eval(st)
+}
+
+func (e *compareExpr) eval(st *State) (Value, error) {
+	l, err := e.first.eval(st)
+	if err != nil {
+		return nil, err
+	}
+	for i, op := range e.ops {
+		r, err := e.rest[i].eval(st)
+		if err != nil {
+			return nil, err
+		}
+		ok, err := compare(op, l, r)
+		if err != nil {
+			if u, isU := l.(Undefined); isU {
+				return nil, st.undefinedErr(e.first.position(), u)
+			}
+			if u, isU := r.(Undefined); isU {
+				return nil, st.undefinedErr(e.rest[i].position(), u)
+			}
+			return nil, st.errAt(e.p, "%s", err)
+		}
+		if !ok {
+			return false, nil
+		}
+		l = r
+	}
+	return true, nil
+}
+
+func (e *condExpr) eval(st *State) (Value, error) {
+	c, err := e.cond.eval(st)
+	if err != nil {
+		return nil, err
+	}
+	if IsTrue(c) {
+		return e.then.eval(st)
+	}
+	if e.else_ == nil {
+		return Undefined{msg: fmt.Sprintf("the inline if-expression on line %d evaluated to false and no else section was defined.", e.p.line)}, nil
+	}
+	return e.else_.eval(st)
+}
+
+func (e *concatExpr) eval(st *State) (Value, error) {
+	var b strings.Builder
+	for _, p := range e.parts {
+		v, err := p.eval(st)
+		if err != nil {
+			return nil, err
+		}
+		writeValue(&b, v)
+	}
+	return b.String(), nil
+}
+
+// numeric returns v as int64 or float64; bools count as ints as in Python.
+func numeric(v Value) (Value, bool) {
+	switch x := v.(type) {
+	case int64, float64:
+		return x, true
+	case bool:
+		if x {
+			return int64(1), true
+		}
+		return int64(0), true
+	case int:
+		return int64(x), true
+	case float32:
+		return float64(x), true
+	case int32:
+		return int64(x), true
+	case uint, uint32, uint64, int16, int8, uint8, uint16:
+		return normalize(v), true
+	}
+	return nil, false
+}
+
+func toFloat(v Value) float64 {
+	switch x := v.(type) {
+	case int64:
+		return float64(x)
+	case float64:
+		return x
+	}
+	return 0
+}
+
+func floorDiv(a, b int64) int64 {
+	q := a / b
+	if (a%b != 0) && ((a < 0) != (b < 0)) {
+		q--
+	}
+	return q
+}
+
+func floorMod(a, b int64) int64 {
+	m := a % b
+	if m != 0 && ((m < 0) != (b < 0)) {
+		m += b
+	}
+	return m
+}
+
+func pyFmod(a, b float64) float64 {
+	m := math.Mod(a, b)
+	if m != 0 && ((m < 0) != (b < 0)) {
+		m += b
+	}
+	return m
+}
+
+func unsupported(op string, l, r Value) error {
+	return fmt.Errorf("unsupported operand type(s) for %s: '%s' and '%s'", op, typeName(l), typeName(r))
+}
+
+func binop(op string, l, r Value) (Value, error) {
+	ln, lok := numeric(l)
+	rn, rok := numeric(r)
+	if lok && rok {
+		li, lInt := ln.(int64)
+		ri, rInt := rn.(int64)
+		if lInt && rInt {
+			switch op {
+			case "+":
+				return li + ri, nil
+			case "-":
+				return li - ri, nil
+			case "*":
+				return li * ri, nil
+			case "/":
+				if ri == 0 {
+					return nil, errors.New("division by zero")
+				}
+				return float64(li) / float64(ri), nil
+			case "//":
+				if ri == 0 {
+					return nil, errors.New("integer division or modulo by zero")
+				}
+				return floorDiv(li, ri), nil
+			case "%":
+				if ri == 0 {
+					return nil, errors.New("integer division or modulo by zero")
+				}
+				return floorMod(li, ri), nil
+			case "**":
+				if ri < 0 {
+					return math.Pow(float64(li), float64(ri)), nil
+				}
+				res := int64(1)
+				b := li
+				for e := ri; e > 0; e >>= 1 {
+					if e&1 == 1 {
+						res *= b
+					}
+					b *= b
+				}
+				return res, nil
+			}
+		}
+		a, b := toFloat(ln), toFloat(rn)
+		switch op {
+		case "+":
+			return a + b, nil
+		case "-":
+			return a - b, nil
+		case "*":
+			return a * b, nil
+		case "/":
+			if b == 0 {
+				return nil, errors.New("float division by zero")
+			}
+			return a / b, nil
+		case "//":
+			if b == 0 {
+				return nil, errors.New("float floor division by zero")
+			}
+			return math.Floor(a / b), nil
+		case "%":
+			if b == 0 {
+				return nil, errors.New("float modulo")
+			}
+			return pyFmod(a, b), nil
+		case "**":
+			return math.Pow(a, b), nil
+		}
+	}
+	switch op {
+	case "+":
+		switch x := l.(type) {
+		case string:
+			if y, ok := r.(string); ok {
+				return x + y, nil
+			}
+		case *List:
+			if y, ok := r.(*List); ok && x.Tuple == y.Tuple {
+				items := make([]Value, 0, len(x.Items)+len(y.Items))
+				items = append(items, x.Items...)
+				items = append(items, y.Items...)
+				return &List{Items: items, Tuple: x.Tuple}, nil
+			}
+		}
+		if msg, ok := concatMismatch(l, r); ok {
+			return nil, errors.New(msg)
+		}
+	case "*":
+		if n, ok := r.(int64); ok {
+			if v, ok := repeat(l, n); ok {
+				return v, nil
+			}
+		}
+		if n, ok := l.(int64); ok {
+			if v, ok := repeat(r, n); ok {
+				return v, nil
+			}
+		}
+	case "%":
+		if s, ok := l.(string); ok {
+			return percentFormat(s, r)
+		}
+	}
+	return nil, unsupported(op, l, r)
+}
+
+func concatMismatch(l, r Value) (string, bool) {
+	switch l.(type) {
+	case string:
+		return fmt.Sprintf("can only concatenate str (not \"%s\") to str", typeName(r)), true
+	case *List:
+		return fmt.Sprintf("can only concatenate %s (not \"%s\") to %s", typeName(l), typeName(r), typeName(l)), true
+	}
+	return "", false
+}
+
+func repeat(v Value, n int64) (Value, bool) {
+	if n < 0 {
+		n = 0
+	}
+	switch x := v.(type) {
+	case string:
+		if int64(len(x))*n > 1<<26 {
+			return nil, false
+		}
+		return strings.Repeat(x, int(n)), true
+	case *List:
+		if int64(len(x.Items))*n > 1<<22 {
+			return nil, false
+		}
+		out := &List{Tuple: x.Tuple}
+		for i := int64(0); i < n; i++ {
+			out.Items = append(out.Items, x.Items...)
+		}
+		return out, true
+	}
+	return nil, false
+}
+
+// equal is Python ==.
+func equal(a, b Value) bool {
+	an, aok := numeric(a)
+	bn, bok := numeric(b)
+	if aok && bok {
+		ai, aInt := an.(int64)
+		bi, bInt := bn.(int64)
+		if aInt && bInt {
+			return ai == bi
+		}
+		return toFloat(an) == toFloat(bn)
+	}
+	switch x := a.(type) {
+	case nil:
+		return b == nil
+	case string:
+		y, ok := b.(string)
+		return ok && x == y
+	case *List:
+		y, ok := b.(*List)
+		if !ok || x.Tuple != y.Tuple || len(x.Items) != len(y.Items) {
+			return false
+		}
+		for i := range x.Items {
+			if !equal(x.Items[i], y.Items[i]) {
+				return false
+			}
+		}
+		return true
+	case *Dict:
+		y, ok := b.(*Dict)
+		if !ok || x.Len() != y.Len() {
+			return false
+		}
+		for i, k := range x.keys {
+			v, ok := y.Get(k)
+			if !ok || !equal(x.vals[i], v) {
+				return false
+			}
+		}
+		return true
+	case Undefined:
+		_, ok := b.(Undefined)
+		return ok
+	}
+	defer func() { recover() }()
+	return a == b
+}
+
+// less is Python <; incomparable types are an error as in Python 3.
+func less(a, b Value) (bool, error) {
+	an, aok := numeric(a)
+	bn, bok := numeric(b)
+	if aok && bok {
+		ai, aInt := an.(int64)
+		bi, bInt := bn.(int64)
+		if aInt && bInt {
+			return ai < bi, nil
+		}
+		return toFloat(an) < toFloat(bn), nil
+	}
+	switch x := a.(type) {
+	case string:
+		if y, ok := b.(string); ok {
+			return x < y, nil
+		}
+	case *List:
+		if y, ok := b.(*List); ok && x.Tuple == y.Tuple {
+			for i := 0; i < len(x.Items) && i < len(y.Items); i++ {
+				if equal(x.Items[i], y.Items[i]) {
+					continue
+				}
+				return less(x.Items[i], y.Items[i])
+			}
+			return len(x.Items) < len(y.Items), nil
+		}
+	}
+	return false, fmt.Errorf("'<' not supported between instances of '%s' and '%s'", typeName(a), typeName(b))
+}
+
+func compare(op string, l, r Value) (bool, error) {
+	switch op {
+	case "==":
+		return equal(l, r), nil
+	case "!=":
+		return !equal(l, r), nil
+	case "<":
+		return orderErr(op, l, r, func() (bool, error) { return less(l, r) })
+	case ">":
+		return orderErr(op, l, r, func() (bool, error) { return less(r, l) })
+	case "<=":
+		return orderErr(op, l, r, func() (bool, error) {
+			lt, err := less(l, r)
+			return lt || err == nil && equal(l, r), err
+		})
+	case ">=":
+		return orderErr(op, l, r, func() (bool, error) {
+			lt, err := less(r, l)
+			return lt || err == nil && equal(l, r), err
+		})
+	case "in":
+		return contains2(r, l)
+	case "notin":
+		ok, err := contains2(r, l)
+		return !ok, err
+	}
+	return false, fmt.Errorf("unknown operator %s", op)
+}
+
+func orderErr(op string, l, r Value, f func() (bool, error)) (bool, error) {
+	ok, err := f()
+	if err != nil {
+		return false, fmt.Errorf("'%s' not supported between instances of '%s' and '%s'", op, typeName(l), typeName(r))
+	}
+	return ok, nil
+}
+
+// contains2 is Python's `needle in container`.
+func contains2(container, needle Value) (bool, error) {
+	switch c := container.(type) {
+	case string:
+		n, ok := needle.(string)
+		if !ok {
+			return false, fmt.Errorf("'in <string>' requires string as left operand, not %s", typeName(needle))
+		}
+		return strings.Contains(c, n), nil
+	case *List:
+		for _, it := range c.Items {
+			if equal(it, needle) {
+				return true, nil
+			}
+		}
+		return false, nil
+	case *Dict:
+		if !isHashable(needle) {
+			return false, fmt.Errorf("unhashable type: '%s'", typeName(needle))
+		}
+		_, ok := c.Get(needle)
+		return ok, nil
+	case Undefined:
+		return false, nil
+	case pyRange:
+		return contains2(&List{Items: c.items()}, needle)
+	}
+	switch n := normalize(container).(type) {
+	case *List, *Dict:
+		return contains2(n, needle)
+	}
+	return false, fmt.Errorf("argument of type '%s' is not iterable", typeName(container))
+}

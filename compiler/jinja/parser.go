@@ -1,0 +1,1503 @@
+package jinja
+
+import (
+	"fmt"
+	"strings"
+)
+
+// parser turns the token stream into our AST. Its grammar, precedence and
+// error messages follow Jinja2's parser.py so that templates mean the same
+// thing and fail with the same words.
+type parser struct {
+	file string
+	src  string
+	env  *Env
+	toks []token
+	i    int
+
+	tagStack []openTag
+	endStack [][]string
+	loops    int // enclosing for loops inside the current macro
+
+	macros []*Macro
+	blocks []*Block
+}
+
+type openTag struct {
+	name string
+	p    pos
+}
+
+func (p *parser) cur() *token { return &p.toks[p.i] }
+
+func (p *parser) look() *token {
+	if p.i+1 < len(p.toks) {
+		return &p.toks[p.i+1]
+	}
+	return &p.toks[len(p.toks)-1]
+}
+
+func (p *parser) next() *token {
+	t := &p.toks[p.i]
+	if p.i < len(p.toks)-1 {
+		p.i++
+	}
+	return t
+}
+
+func (p *parser) fail(t *token, format string, args ...any) *Error {
+	return errorf(p.file, t.pos, format, args...)
+}
+
+func (p *parser) isOp(op string) bool {
+	t := p.cur()
+	return t.kind == tOp && t.val == op
+}
+
+func (p *parser) isName(name string) bool {
+	t := p.cur()
+	return t.kind == tName && t.val == name
+}
+
+func (p *parser) skipOp(op string) bool {
+	if p.isOp(op) {
+		p.next()
+		return true
+	}
+	return false
+}
+
+func (p *parser) skipName(name string) bool {
+	if p.isName(name) {
+		p.next()
+		return true
+	}
+	return false
+}
+
+// describe names a token the way Jinja's error messages do.
+func describe(t *token) string {
+	switch t.kind {
+	case tEOF:
+		return "end of template"
+	case tVarBegin:
+		return "begin of print statement"
+	case tVarEnd:
+		return "end of print statement"
+	case tBlockBegin:
+		return "begin of statement block"
+	case tBlockEnd:
+		return "end of statement block"
+	case tName, tOp:
+		return t.val
+	case tString:
+		return "string"
+	case tInt:
+		return "integer"
+	case tFloat:
+		return "float"
+	case tText:
+		return "template data / text"
+	}
+	return "?"
+}
+
+func describeKind(k tokKind) string {
+	return describe(&token{kind: k})
+}
+
+func (p *parser) expectKind(k tokKind) (*token, *Error) {
+	t := p.cur()
+	if t.kind != k {
+		if t.kind == tEOF {
+			return nil, p.fail(t, "unexpected end of template, expected '%s'.", describeKind(k))
+		}
+		return nil, p.fail(t, "expected token '%s', got '%s'", describeKind(k), describe(t))
+	}
+	return p.next(), nil
+}
+
+func (p *parser) expectOp(op string) *Error {
+	t := p.cur()
+	if t.kind != tOp || t.val != op {
+		if t.kind == tEOF {
+			return p.fail(t, "unexpected end of template, expected '%s'.", op)
+		}
+		return p.fail(t, "expected token '%s', got '%s'", op, describe(t))
+	}
+	p.next()
+	return nil
+}
+
+func (p *parser) expectName(name string) *Error {
+	t := p.cur()
+	if t.kind != tName || t.val != name {
+		if t.kind == tEOF {
+			return p.fail(t, "unexpected end of template, expected '%s'.", name)
+		}
+		return p.fail(t, "expected token '%s', got '%s'", name, describe(t))
+	}
+	p.next()
+	return nil
+}
+
+func (p *parser) expectIdent() (*token, *Error) {
+	t := p.cur()
+	if t.kind != tName {
+		if t.kind == tEOF {
+			return nil, p.fail(t, "unexpected end of template, expected 'name'.")
+		}
+		return nil, p.fail(t, "expected token 'name', got '%s'", describe(t))
+	}
+	return p.next(), nil
+}
+
+func (p *parser) parseTemplate() ([]stmt, *Error) {
+	body, err := p.subparse(nil)
+	if err != nil {
+		return nil, err
+	}
+	return body, nil
+}
+
+func (p *parser) subparse(ends []string) ([]stmt, *Error) {
+	if ends != nil {
+		p.endStack = append(p.endStack, ends)
+		defer func() { p.endStack = p.endStack[:len(p.endStack)-1] }()
+	}
+	var body []stmt
+	for {
+		t := p.cur()
+		switch t.kind {
+		case tEOF:
+			return body, nil
+		case tText:
+			body = append(body, &textStmt{text: t.val})
+			p.next()
+		case tVarBegin:
+			p.next()
+			x, err := p.parseTuple(false, true, nil, false)
+			if err != nil {
+				return nil, err
+			}
+			if _, err := p.expectKind(tVarEnd); err != nil {
+				return nil, err
+			}
+			body = append(body, &outputStmt{x: x})
+		case tBlockBegin:
+			p.next()
+			if n := p.cur(); n.kind == tName && ends != nil && contains(ends, n.val) {
+				return body, nil
+			}
+			s, err := p.parseStatement()
+			if err != nil {
+				return nil, err
+			}
+			if _, err := p.expectKind(tBlockEnd); err != nil {
+				return nil, err
+			}
+			if s != nil {
+				body = append(body, s)
+			}
+		default:
+			return nil, p.fail(t, "unexpected '%s'", describe(t))
+		}
+	}
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// parseStatements parses a block body up to one of ends; the end tag's name
+// is left current unless drop is set.
+func (p *parser) parseStatements(ends []string, drop bool) ([]stmt, *Error) {
+	p.skipOp(":")
+	if _, err := p.expectKind(tBlockEnd); err != nil {
+		return nil, err
+	}
+	body, err := p.subparse(ends)
+	if err != nil {
+		return nil, err
+	}
+	if p.cur().kind == tEOF {
+		return nil, p.failUnknownOrEOF("", ends)
+	}
+	if drop {
+		p.next()
+	}
+	return body, nil
+}
+
+// failUnknownOrEOF builds Jinja's "unknown tag"/"unexpected end" message.
+// For a missing end tag the position is the opening tag's, which is where
+// the fix goes.
+func (p *parser) failUnknownOrEOF(name string, ends []string) *Error {
+	stack := p.endStack
+	if ends != nil && (len(stack) == 0 || !sameStrings(stack[len(stack)-1], ends)) {
+		stack = append(stack[:len(stack):len(stack)], ends)
+	}
+	expected := map[string]bool{}
+	for _, e := range stack {
+		for _, n := range e {
+			expected[n] = true
+		}
+	}
+	var msg []string
+	var at pos
+	if name == "" {
+		msg = append(msg, "Unexpected end of template.")
+		at = p.cur().pos
+		if len(p.tagStack) > 0 {
+			at = p.tagStack[len(p.tagStack)-1].p
+		}
+	} else {
+		msg = append(msg, fmt.Sprintf("Encountered unknown tag '%s'.", name))
+		at = p.cur().pos
+	}
+	if len(stack) > 0 {
+		quoted := make([]string, len(stack[len(stack)-1]))
+		for i, n := range stack[len(stack)-1] {
+			quoted[i] = "'" + n + "'"
+		}
+		looking := strings.Join(quoted, " or ")
+		if name != "" && expected[name] {
+			msg = append(msg, "You probably made a nesting mistake. Jinja is expecting this tag, but currently looking for "+looking+".")
+		} else {
+			msg = append(msg, "Jinja was looking for the following tags: "+looking+".")
+		}
+	}
+	if len(p.tagStack) > 0 {
+		inner := p.tagStack[len(p.tagStack)-1]
+		msg = append(msg, fmt.Sprintf("The innermost block that needs to be closed is '%s'.", inner.name))
+		if name == "" {
+			msg = append(msg, fmt.Sprintf("(hint: add {%% end%s %%} to close the '%s' opened here)", inner.name, inner.name))
+		}
+	}
+	return errorf(p.file, at, "%s", strings.Join(msg, " "))
+}
+
+func sameStrings(a, b []string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
+
+func (p *parser) parseStatement() (stmt, *Error) {
+	t := p.cur()
+	if t.kind != tName {
+		return nil, p.fail(t, "tag name expected")
+	}
+	p.tagStack = append(p.tagStack, openTag{name: t.val, p: p.toks[p.i-1].pos})
+	popped := false
+	defer func() {
+		if !popped {
+			p.tagStack = p.tagStack[:len(p.tagStack)-1]
+		}
+	}()
+	switch t.val {
+	case "if":
+		return p.parseIf()
+	case "for":
+		return p.parseFor()
+	case "set":
+		return p.parseSet()
+	case "macro":
+		return p.parseMacro("macro")
+	case "test":
+		return p.parseMacro("test")
+	case "call":
+		return p.parseCallBlock()
+	case "filter":
+		return p.parseFilterBlock()
+	case "with":
+		return p.parseWith()
+	case "do":
+		p.next()
+		x, err := p.parseTuple(false, true, nil, false)
+		if err != nil {
+			return nil, err
+		}
+		return &doStmt{x: x}, nil
+	case "break", "continue":
+		p.next()
+		if p.loops == 0 {
+			return nil, p.fail(t, "'%s' outside loop", t.val)
+		}
+		return &loopCtlStmt{p: t.pos, isBreak: t.val == "break"}, nil
+	case "docs", "snapshot", "materialization":
+		return p.parseDbtBlock(t.val)
+	case "block", "extends", "include", "import", "from", "autoescape":
+		return nil, p.fail(t, "the '%s' tag is not supported by this engine", t.val)
+	}
+	p.tagStack = p.tagStack[:len(p.tagStack)-1]
+	popped = true
+	return nil, p.failUnknownOrEOF(t.val, nil)
+}
+
+func (p *parser) parseIf() (stmt, *Error) {
+	s := &ifStmt{p: p.next().pos}
+	for {
+		cond, err := p.parseTuple(false, false, nil, false)
+		if err != nil {
+			return nil, err
+		}
+		body, err := p.parseStatements([]string{"elif", "else", "endif"}, false)
+		if err != nil {
+			return nil, err
+		}
+		s.conds = append(s.conds, cond)
+		s.bodies = append(s.bodies, body)
+		t := p.next()
+		if t.val == "elif" {
+			continue
+		}
+		if t.val == "else" {
+			s.els, err = p.parseStatements([]string{"endif"}, true)
+			if err != nil {
+				return nil, err
+			}
+		}
+		return s, nil
+	}
+}
+
+func (p *parser) parseFor() (stmt, *Error) {
+	s := &forStmt{p: p.next().pos}
+	tg, err := p.parseAssignTarget(true, false, []string{"in"}, false)
+	if err != nil {
+		return nil, err
+	}
+	s.target = tg
+	if err := p.expectName("in"); err != nil {
+		return nil, err
+	}
+	s.iter, err = p.parseTuple(false, false, []string{"recursive"}, false)
+	if err != nil {
+		return nil, err
+	}
+	if p.skipName("if") {
+		s.cond, err = p.parseExpression(true)
+		if err != nil {
+			return nil, err
+		}
+	}
+	s.recursive = p.skipName("recursive")
+	p.loops++
+	s.body, err = p.parseStatements([]string{"endfor", "else"}, false)
+	p.loops--
+	if err != nil {
+		return nil, err
+	}
+	if p.next().val == "else" {
+		s.els, err = p.parseStatements([]string{"endfor"}, true)
+		if err != nil {
+			return nil, err
+		}
+	}
+	return s, nil
+}
+
+func (p *parser) parseSet() (stmt, *Error) {
+	start := p.next().pos
+	tg, err := p.parseAssignTarget(true, false, nil, true)
+	if err != nil {
+		return nil, err
+	}
+	if p.skipOp("=") {
+		x, err := p.parseTuple(false, true, nil, false)
+		if err != nil {
+			return nil, err
+		}
+		return &setStmt{p: start, target: tg, x: x}, nil
+	}
+	filters, err := p.parseFilterChain(false)
+	if err != nil {
+		return nil, err
+	}
+	body, err := p.parseStatements([]string{"endset"}, true)
+	if err != nil {
+		return nil, err
+	}
+	return &setBlockStmt{p: start, target: tg, filters: filters, body: body}, nil
+}
+
+func (p *parser) parseWith() (stmt, *Error) {
+	s := &withStmt{p: p.next().pos}
+	for p.cur().kind != tBlockEnd {
+		if len(s.targets) > 0 {
+			if err := p.expectOp(","); err != nil {
+				return nil, err
+			}
+		}
+		tg, err := p.parseAssignTarget(true, false, nil, false)
+		if err != nil {
+			return nil, err
+		}
+		if err := p.expectOp("="); err != nil {
+			return nil, err
+		}
+		v, err := p.parseExpression(true)
+		if err != nil {
+			return nil, err
+		}
+		s.targets = append(s.targets, tg)
+		s.values = append(s.values, v)
+	}
+	var err *Error
+	s.body, err = p.parseStatements([]string{"endwith"}, true)
+	if err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+func (p *parser) topLevel() bool { return len(p.tagStack) == 1 }
+
+func (p *parser) parseMacro(kind string) (stmt, *Error) {
+	start := p.toks[p.i-1].pos
+	p.next()
+	nameTok, err := p.expectIdent()
+	if err != nil {
+		return nil, err
+	}
+	m := &Macro{Name: nameTok.val, File: p.file, Line: start.line}
+	if kind == "test" {
+		m.Name = "test_" + nameTok.val
+	}
+	if err := p.parseSignature(m); err != nil {
+		return nil, err
+	}
+	top := p.topLevel()
+	loops := p.loops
+	p.loops = 0
+	body, err := p.parseStatements([]string{"end" + kind}, true)
+	p.loops = loops
+	if err != nil {
+		return nil, err
+	}
+	m.analyze(body)
+	if top {
+		p.macros = append(p.macros, m)
+	}
+	return &macroStmt{m: m, body: body}, nil
+}
+
+func (p *parser) parseSignature(m *Macro) *Error {
+	if err := p.expectOp("("); err != nil {
+		return err
+	}
+	hasDefault := false
+	for !p.isOp(")") {
+		if len(m.Params) > 0 {
+			if err := p.expectOp(","); err != nil {
+				return err
+			}
+		}
+		t, err := p.expectIdent()
+		if err != nil {
+			return err
+		}
+		var def expr
+		if p.skipOp("=") {
+			def, err = p.parseExpression(true)
+			if err != nil {
+				return err
+			}
+			hasDefault = true
+		} else if hasDefault {
+			return p.fail(t, "non-default argument follows default argument")
+		}
+		m.Params = append(m.Params, t.val)
+		m.defaults = append(m.defaults, def)
+	}
+	return p.expectOp(")")
+}
+
+func (p *parser) parseCallBlock() (stmt, *Error) {
+	start := p.next().pos
+	caller := &Macro{Name: "caller", File: p.file, Line: start.line, isCaller: true}
+	if p.isOp("(") {
+		if err := p.parseSignature(caller); err != nil {
+			return nil, err
+		}
+	}
+	x, err := p.parseExpression(true)
+	if err != nil {
+		return nil, err
+	}
+	call, ok := x.(*callExpr)
+	if !ok {
+		return nil, errorf(p.file, start, "expected call")
+	}
+	loops := p.loops
+	p.loops = 0
+	body, err := p.parseStatements([]string{"endcall"}, true)
+	p.loops = loops
+	if err != nil {
+		return nil, err
+	}
+	caller.analyze(body)
+	return &callBlockStmt{p: start, call: call, caller: caller, body: body}, nil
+}
+
+func (p *parser) parseFilterBlock() (stmt, *Error) {
+	start := p.next().pos
+	filters, err := p.parseFilterChain(true)
+	if err != nil {
+		return nil, err
+	}
+	body, err := p.parseStatements([]string{"endfilter"}, true)
+	if err != nil {
+		return nil, err
+	}
+	return &filterBlockStmt{p: start, filters: filters, body: body}, nil
+}
+
+// parseDbtBlock handles dbt's top-level blocks: {% docs name %},
+// {% snapshot name %} and {% materialization name, adapter='x' %}.
+func (p *parser) parseDbtBlock(kind string) (stmt, *Error) {
+	open := p.tagStack[len(p.tagStack)-1]
+	p.next()
+	nameTok, err := p.expectIdent()
+	if err != nil {
+		return nil, err
+	}
+	b := &Block{Kind: kind, Name: nameTok.val, Line: open.p.line, Col: open.p.col}
+	if kind == "materialization" {
+		b.Kwargs = map[string]Value{"adapter": "default"}
+		for p.skipOp(",") {
+			t, err := p.expectIdent()
+			if err != nil {
+				return nil, err
+			}
+			switch t.val {
+			case "default":
+			case "adapter", "supported_languages":
+				if err := p.expectOp("="); err != nil {
+					return nil, err
+				}
+				x, err := p.parseExpression(true)
+				if err != nil {
+					return nil, err
+				}
+				v, ok := constValue(x)
+				if !ok {
+					return nil, p.fail(t, "materialization argument '%s' must be a literal", t.val)
+				}
+				b.Kwargs[t.val] = v
+			default:
+				return nil, p.fail(t, "invalid materialization argument '%s'", t.val)
+			}
+		}
+	}
+	if p.cur().kind != tBlockEnd {
+		_, err := p.expectKind(tBlockEnd)
+		return nil, err
+	}
+	bodyStart := p.cur().end
+	body, err := p.parseStatements([]string{"end" + kind}, false)
+	if err != nil {
+		return nil, err
+	}
+	endBegin := p.toks[p.i-1] // the {% of the end tag
+	if kind == "docs" {
+		b.Body = p.src[bodyStart:endBegin.off]
+	}
+	p.next()
+	if p.topLevel() {
+		p.blocks = append(p.blocks, b)
+	}
+	return &blockStmt{block: b, body: body}, nil
+}
+
+func constValue(x expr) (Value, bool) {
+	switch x := x.(type) {
+	case *constExpr:
+		return x.v, true
+	case *listExpr:
+		l := &List{Tuple: x.tuple}
+		for _, it := range x.items {
+			v, ok := constValue(it)
+			if !ok {
+				return nil, false
+			}
+			l.Items = append(l.Items, v)
+		}
+		return l, true
+	}
+	return nil, false
+}
+
+// parseAssignTarget parses a set/for/with target.
+func (p *parser) parseAssignTarget(withTuple, nameOnly bool, extraEnd []string, withNamespace bool) (target, *Error) {
+	t := p.cur()
+	if withNamespace && t.kind == tName && p.look().kind == tOp && p.look().val == "." {
+		p.next()
+		p.next()
+		attr, err := p.expectIdent()
+		if err != nil {
+			return target{}, err
+		}
+		return target{p: t.pos, name: t.val, attr: attr.val}, nil
+	}
+	if nameOnly {
+		n, err := p.expectIdent()
+		if err != nil {
+			return target{}, err
+		}
+		return target{p: n.pos, name: n.val}, nil
+	}
+	var x expr
+	var err *Error
+	if withTuple {
+		x, err = p.parseTuple(true, false, extraEnd, false)
+	} else {
+		x, err = p.parsePrimary()
+	}
+	if err != nil {
+		return target{}, err
+	}
+	return p.toTarget(x)
+}
+
+func (p *parser) toTarget(x expr) (target, *Error) {
+	switch x := x.(type) {
+	case *nameExpr:
+		return target{p: x.p, name: x.name}, nil
+	case *listExpr:
+		if x.tuple {
+			tg := target{p: x.p, items: []target{}}
+			for _, it := range x.items {
+				sub, err := p.toTarget(it)
+				if err != nil {
+					return target{}, err
+				}
+				tg.items = append(tg.items, sub)
+			}
+			return tg, nil
+		}
+		return target{}, errorf(p.file, x.p, "can't assign to 'list'")
+	case *constExpr:
+		return target{}, errorf(p.file, x.p, "can't assign to 'const'")
+	}
+	return target{}, errorf(p.file, x.position(), "can't assign to this expression")
+}
+
+// parseTuple parses comma-separated expressions; a single one is returned
+// as is, several become a tuple.
+func (p *parser) parseTuple(simplified, withCondexpr bool, extraEnd []string, explicitParens bool) (expr, *Error) {
+	start := p.cur().pos
+	var items []expr
+	isTuple := false
+	for {
+		if len(items) > 0 {
+			if err := p.expectOp(","); err != nil {
+				return nil, err
+			}
+		}
+		if p.isTupleEnd(extraEnd) {
+			break
+		}
+		var x expr
+		var err *Error
+		switch {
+		case simplified:
+			x, err = p.parsePrimary()
+		default:
+			x, err = p.parseExpression(withCondexpr)
+		}
+		if err != nil {
+			return nil, err
+		}
+		items = append(items, x)
+		if p.isOp(",") {
+			isTuple = true
+		} else {
+			break
+		}
+	}
+	if !isTuple {
+		if len(items) > 0 {
+			return items[0], nil
+		}
+		if !explicitParens {
+			return nil, p.fail(p.cur(), "Expected an expression, got '%s'", describe(p.cur()))
+		}
+	}
+	return &listExpr{p: start, items: items, tuple: true}, nil
+}
+
+func (p *parser) isTupleEnd(extraEnd []string) bool {
+	t := p.cur()
+	switch {
+	case t.kind == tVarEnd, t.kind == tBlockEnd, t.kind == tOp && t.val == ")":
+		return true
+	case t.kind == tName && contains(extraEnd, t.val):
+		return true
+	}
+	return false
+}
+
+func (p *parser) parseExpression(withCondexpr bool) (expr, *Error) {
+	if withCondexpr {
+		return p.parseCondexpr()
+	}
+	return p.parseOr()
+}
+
+func (p *parser) parseCondexpr() (expr, *Error) {
+	start := p.cur().pos
+	x, err := p.parseOr()
+	if err != nil {
+		return nil, err
+	}
+	for p.skipName("if") {
+		cond, err := p.parseOr()
+		if err != nil {
+			return nil, err
+		}
+		var els expr
+		if p.skipName("else") {
+			els, err = p.parseCondexpr()
+			if err != nil {
+				return nil, err
+			}
+		}
+		x = &condExpr{p: start, cond: cond, then: x, else_: els}
+	}
+	return x, nil
+}
+
+func (p *parser) parseOr() (expr, *Error) {
+	start := p.cur().pos
+	l, err := p.parseAnd()
+	if err != nil {
+		return nil, err
+	}
+	for p.skipName("or") {
+		r, err := p.parseAnd()
+		if err != nil {
+			return nil, err
+		}
+		l = &orExpr{p: start, l: l, r: r}
+	}
+	return l, nil
+}
+
+func (p *parser) parseAnd() (expr, *Error) {
+	start := p.cur().pos
+	l, err := p.parseNot()
+	if err != nil {
+		return nil, err
+	}
+	for p.skipName("and") {
+		r, err := p.parseNot()
+		if err != nil {
+			return nil, err
+		}
+		l = &andExpr{p: start, l: l, r: r}
+	}
+	return l, nil
+}
+
+func (p *parser) parseNot() (expr, *Error) {
+	if p.isName("not") {
+		t := p.next()
+		x, err := p.parseNot()
+		if err != nil {
+			return nil, err
+		}
+		return &notExpr{p: t.pos, x: x}, nil
+	}
+	return p.parseCompare()
+}
+
+func (p *parser) parseCompare() (expr, *Error) {
+	start := p.cur().pos
+	first, err := p.parseMath1()
+	if err != nil {
+		return nil, err
+	}
+	var ops []string
+	var rest []expr
+	for {
+		t := p.cur()
+		var op string
+		switch {
+		case t.kind == tOp && (t.val == "==" || t.val == "!=" || t.val == "<" || t.val == "<=" || t.val == ">" || t.val == ">="):
+			op = t.val
+			p.next()
+		case t.kind == tName && t.val == "in":
+			op = "in"
+			p.next()
+		case t.kind == tName && t.val == "not" && p.look().kind == tName && p.look().val == "in":
+			op = "notin"
+			p.next()
+			p.next()
+		}
+		if op == "" {
+			break
+		}
+		r, err := p.parseMath1()
+		if err != nil {
+			return nil, err
+		}
+		ops = append(ops, op)
+		rest = append(rest, r)
+	}
+	if len(ops) == 0 {
+		return first, nil
+	}
+	return &compareExpr{p: start, first: first, ops: ops, rest: rest}, nil
+}
+
+func (p *parser) parseMath1() (expr, *Error) {
+	l, err := p.parseConcat()
+	if err != nil {
+		return nil, err
+	}
+	for p.isOp("+") || p.isOp("-") {
+		t := p.next()
+		r, err := p.parseConcat()
+		if err != nil {
+			return nil, err
+		}
+		l = &binExpr{p: t.pos, op: t.val, l: l, r: r}
+	}
+	return l, nil
+}
+
+func (p *parser) parseConcat() (expr, *Error) {
+	start := p.cur().pos
+	x, err := p.parseMath2()
+	if err != nil {
+		return nil, err
+	}
+	if !p.isOp("~") {
+		return x, nil
+	}
+	parts := []expr{x}
+	for p.skipOp("~") {
+		y, err := p.parseMath2()
+		if err != nil {
+			return nil, err
+		}
+		parts = append(parts, y)
+	}
+	return &concatExpr{p: start, parts: parts}, nil
+}
+
+func (p *parser) parseMath2() (expr, *Error) {
+	l, err := p.parsePow()
+	if err != nil {
+		return nil, err
+	}
+	for p.isOp("*") || p.isOp("/") || p.isOp("//") || p.isOp("%") {
+		t := p.next()
+		r, err := p.parsePow()
+		if err != nil {
+			return nil, err
+		}
+		l = &binExpr{p: t.pos, op: t.val, l: l, r: r}
+	}
+	return l, nil
+}
+
+func (p *parser) parsePow() (expr, *Error) {
+	l, err := p.parseUnary(true)
+	if err != nil {
+		return nil, err
+	}
+	for p.isOp("**") {
+		t := p.next()
+		r, err := p.parseUnary(true)
+		if err != nil {
+			return nil, err
+		}
+		l = &binExpr{p: t.pos, op: "**", l: l, r: r}
+	}
+	return l, nil
+}
+
+func (p *parser) parseUnary(withFilter bool) (expr, *Error) {
+	t := p.cur()
+	var x expr
+	var err *Error
+	if t.kind == tOp && (t.val == "-" || t.val == "+") {
+		p.next()
+		inner, err := p.parseUnary(false)
+		if err != nil {
+			return nil, err
+		}
+		x = &unaryExpr{p: t.pos, op: t.val, x: inner}
+		if c, ok := inner.(*constExpr); ok && t.val == "-" {
+			switch v := c.v.(type) {
+			case int64:
+				x = &constExpr{p: t.pos, v: -v}
+			case float64:
+				x = &constExpr{p: t.pos, v: -v}
+			}
+		}
+	} else {
+		x, err = p.parsePrimary()
+		if err != nil {
+			return nil, err
+		}
+	}
+	x, err = p.parsePostfix(x)
+	if err != nil {
+		return nil, err
+	}
+	if withFilter {
+		x, err = p.parseFilterExpr(x)
+	}
+	return x, err
+}
+
+func (p *parser) parsePrimary() (expr, *Error) {
+	t := p.cur()
+	switch t.kind {
+	case tName:
+		p.next()
+		switch t.val {
+		case "true", "True":
+			return &constExpr{p: t.pos, v: true}, nil
+		case "false", "False":
+			return &constExpr{p: t.pos, v: false}, nil
+		case "none", "None":
+			return &constExpr{p: t.pos, v: nil}, nil
+		}
+		return &nameExpr{p: t.pos, name: t.val}, nil
+	case tString:
+		p.next()
+		s := t.val
+		for p.cur().kind == tString {
+			s += p.next().val
+		}
+		return &constExpr{p: t.pos, v: s}, nil
+	case tInt:
+		p.next()
+		return &constExpr{p: t.pos, v: t.num}, nil
+	case tFloat:
+		p.next()
+		return &constExpr{p: t.pos, v: t.fnum}, nil
+	case tOp:
+		switch t.val {
+		case "(":
+			p.next()
+			x, err := p.parseTuple(false, true, nil, true)
+			if err != nil {
+				return nil, err
+			}
+			if err := p.expectOp(")"); err != nil {
+				return nil, err
+			}
+			return x, nil
+		case "[":
+			return p.parseList()
+		case "{":
+			return p.parseDict()
+		}
+	}
+	if t.kind == tEOF {
+		return nil, p.fail(t, "unexpected end of template")
+	}
+	return nil, p.fail(t, "unexpected '%s'", describe(t))
+}
+
+func (p *parser) parseList() (expr, *Error) {
+	l := &listExpr{p: p.next().pos}
+	for !p.isOp("]") {
+		if len(l.items) > 0 {
+			if err := p.expectOp(","); err != nil {
+				return nil, err
+			}
+		}
+		if p.isOp("]") {
+			break
+		}
+		x, err := p.parseExpression(true)
+		if err != nil {
+			return nil, err
+		}
+		l.items = append(l.items, x)
+	}
+	p.next()
+	return l, nil
+}
+
+func (p *parser) parseDict() (expr, *Error) {
+	d := &dictExpr{p: p.next().pos}
+	for !p.isOp("}") {
+		if len(d.keys) > 0 {
+			if err := p.expectOp(","); err != nil {
+				return nil, err
+			}
+		}
+		if p.isOp("}") {
+			break
+		}
+		k, err := p.parseExpression(true)
+		if err != nil {
+			return nil, err
+		}
+		if err := p.expectOp(":"); err != nil {
+			return nil, err
+		}
+		v, err := p.parseExpression(true)
+		if err != nil {
+			return nil, err
+		}
+		d.keys = append(d.keys, k)
+		d.vals = append(d.vals, v)
+	}
+	p.next()
+	return d, nil
+}
+
+func (p *parser) parsePostfix(x expr) (expr, *Error) {
+	for {
+		var err *Error
+		switch {
+		case p.isOp(".") || p.isOp("["):
+			x, err = p.parseSubscript(x)
+		case p.isOp("("):
+			x, err = p.parseCall(x)
+		default:
+			return x, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
+}
+
+func (p *parser) parseFilterExpr(x expr) (expr, *Error) {
+	for {
+		var err *Error
+		switch {
+		case p.isOp("|"):
+			var fs []*filterExpr
+			fs, err = p.parseFilterChain(false)
+			if err == nil {
+				for _, f := range fs {
+					f.arg = x
+					markupAware(f)
+					x = f
+				}
+			}
+		case p.isName("is"):
+			x, err = p.parseTest(x)
+		case p.isOp("("):
+			x, err = p.parseCall(x)
+		default:
+			return x, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
+}
+
+func (p *parser) parseSubscript(x expr) (expr, *Error) {
+	t := p.next()
+	if t.val == "." {
+		a := p.next()
+		switch a.kind {
+		case tName:
+			return &getattrExpr{p: a.pos, obj: x, name: a.val}, nil
+		case tInt:
+			return &getitemExpr{p: a.pos, obj: x, key: &constExpr{p: a.pos, v: a.num}}, nil
+		}
+		return nil, p.fail(a, "expected name or number")
+	}
+	var args []expr
+	for !p.isOp("]") {
+		if len(args) > 0 {
+			if err := p.expectOp(","); err != nil {
+				return nil, err
+			}
+		}
+		a, err := p.parseSubscribed(x, t.pos)
+		if err != nil {
+			return nil, err
+		}
+		args = append(args, a)
+	}
+	if err := p.expectOp("]"); err != nil {
+		return nil, err
+	}
+	if len(args) == 1 {
+		if s, ok := args[0].(*sliceExpr); ok {
+			return s, nil
+		}
+		return &getitemExpr{p: t.pos, obj: x, key: args[0]}, nil
+	}
+	if len(args) == 0 {
+		return nil, p.fail(t, "expected subscript expression")
+	}
+	return &getitemExpr{p: t.pos, obj: x, key: &listExpr{p: t.pos, items: args, tuple: true}}, nil
+}
+
+func (p *parser) parseSubscribed(obj expr, at pos) (expr, *Error) {
+	var parts [3]expr
+	if p.isOp(":") {
+		p.next()
+	} else {
+		x, err := p.parseExpression(true)
+		if err != nil {
+			return nil, err
+		}
+		if !p.isOp(":") {
+			return x, nil
+		}
+		p.next()
+		parts[0] = x
+	}
+	if !p.isOp(":") && !p.isOp("]") && !p.isOp(",") {
+		x, err := p.parseExpression(true)
+		if err != nil {
+			return nil, err
+		}
+		parts[1] = x
+	}
+	if p.skipOp(":") {
+		if !p.isOp("]") && !p.isOp(",") {
+			x, err := p.parseExpression(true)
+			if err != nil {
+				return nil, err
+			}
+			parts[2] = x
+		}
+	}
+	return &sliceExpr{p: at, obj: obj, start: parts[0], stop: parts[1], step: parts[2]}, nil
+}
+
+func (p *parser) parseCall(fn expr) (expr, *Error) {
+	c := &callExpr{p: fn.position(), fn: fn}
+	if g, ok := fn.(*getattrExpr); ok {
+		c.p = g.p
+	}
+	args, kwargs, star, dstar, err := p.parseCallArgs()
+	if err != nil {
+		return nil, err
+	}
+	c.args, c.kwargs, c.star, c.dstar = args, kwargs, star, dstar
+	return c, nil
+}
+
+func (p *parser) parseCallArgs() ([]expr, []kwarg, expr, expr, *Error) {
+	open := p.cur()
+	if err := p.expectOp("("); err != nil {
+		return nil, nil, nil, nil, err
+	}
+	var args []expr
+	var kwargs []kwarg
+	var star, dstar expr
+	requireComma := false
+	for !p.isOp(")") {
+		if requireComma {
+			if err := p.expectOp(","); err != nil {
+				return nil, nil, nil, nil, err
+			}
+			if p.isOp(")") {
+				break
+			}
+		}
+		switch {
+		case p.isOp("*"):
+			p.next()
+			x, err := p.parseExpression(true)
+			if err != nil {
+				return nil, nil, nil, nil, err
+			}
+			star = x
+		case p.isOp("**"):
+			p.next()
+			x, err := p.parseExpression(true)
+			if err != nil {
+				return nil, nil, nil, nil, err
+			}
+			dstar = x
+		default:
+			if p.cur().kind == tName && p.look().kind == tOp && p.look().val == "=" {
+				name := p.next().val
+				p.next()
+				x, err := p.parseExpression(true)
+				if err != nil {
+					return nil, nil, nil, nil, err
+				}
+				kwargs = append(kwargs, kwarg{name: name, x: x})
+			} else {
+				if len(kwargs) > 0 || star != nil || dstar != nil {
+					return nil, nil, nil, nil, p.fail(p.cur(), "invalid syntax for function call expression")
+				}
+				x, err := p.parseExpression(true)
+				if err != nil {
+					return nil, nil, nil, nil, err
+				}
+				args = append(args, x)
+			}
+		}
+		requireComma = true
+	}
+	if err := p.expectOp(")"); err != nil {
+		_ = open
+		return nil, nil, nil, nil, err
+	}
+	return args, kwargs, star, dstar, nil
+}
+
+// parseFilterChain parses `| f(args) | g`; with inline the first filter has
+// no leading pipe ({% filter upper %}).
+func (p *parser) parseFilterChain(inline bool) ([]*filterExpr, *Error) {
+	var out []*filterExpr
+	for p.isOp("|") || inline {
+		if !inline {
+			p.next()
+		}
+		inline = false
+		t, err := p.expectIdent()
+		if err != nil {
+			return nil, err
+		}
+		name := t.val
+		for p.isOp(".") {
+			p.next()
+			n, err := p.expectIdent()
+			if err != nil {
+				return nil, err
+			}
+			name += "." + n.val
+		}
+		f := &filterExpr{p: t.pos, name: name}
+		if p.isOp("(") {
+			args, kwargs, star, dstar, err := p.parseCallArgs()
+			if err != nil {
+				return nil, err
+			}
+			if star != nil || dstar != nil {
+				return nil, p.fail(t, "*args and **kwargs are not supported in filter calls")
+			}
+			f.args, f.kwargs = args, kwargs
+		}
+		if p.env != nil {
+			f.fn = p.env.Filters[name]
+		}
+		out = append(out, f)
+	}
+	return out, nil
+}
+
+func (p *parser) parseTest(x expr) (expr, *Error) {
+	p.next() // is
+	negate := p.skipName("not")
+	t, err := p.expectIdent()
+	if err != nil {
+		return nil, err
+	}
+	name := t.val
+	for p.isOp(".") {
+		p.next()
+		n, err := p.expectIdent()
+		if err != nil {
+			return nil, err
+		}
+		name += "." + n.val
+	}
+	te := &testExpr{p: t.pos, arg: x, name: name, negate: negate}
+	c := p.cur()
+	switch {
+	case p.isOp("("):
+		args, kwargs, star, dstar, err := p.parseCallArgs()
+		if err != nil {
+			return nil, err
+		}
+		if len(kwargs) > 0 || star != nil || dstar != nil {
+			return nil, p.fail(t, "keyword arguments are not supported in tests")
+		}
+		te.args = args
+	case (c.kind == tName || c.kind == tString || c.kind == tInt || c.kind == tFloat ||
+		c.kind == tOp && (c.val == "(" || c.val == "[" || c.val == "{")) &&
+		!(c.kind == tName && (c.val == "else" || c.val == "or" || c.val == "and")):
+		if c.kind == tName && c.val == "is" {
+			return nil, p.fail(c, "You cannot chain multiple tests with is")
+		}
+		a, err := p.parsePrimary()
+		if err != nil {
+			return nil, err
+		}
+		a, err = p.parsePostfix(a)
+		if err != nil {
+			return nil, err
+		}
+		te.args = []expr{a}
+	}
+	if p.env != nil {
+		te.fn = p.env.Tests[name]
+	}
+	return te, nil
+}
+
+// checkCallables rejects unknown filters and tests at parse time, as Jinja's
+// compiler does, except inside if blocks and conditional expressions
+// ("soft" frames) where Jinja defers the error until the code runs.
+func checkCallables(file string, body []stmt, soft bool) *Error {
+	for _, s := range body {
+		if err := checkStmt(file, s, soft); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func checkStmt(file string, s stmt, soft bool) *Error {
+	exprs := func(soft bool, xs ...expr) *Error {
+		for _, x := range xs {
+			if err := checkExpr(file, x, soft); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	filters := func(fs []*filterExpr) *Error {
+		for _, f := range fs {
+			if err := checkExpr(file, f, false); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	switch s := s.(type) {
+	case *outputStmt:
+		return exprs(soft, s.x)
+	case *ifStmt:
+		for i, c := range s.conds {
+			if err := exprs(true, c); err != nil {
+				return err
+			}
+			if err := checkCallables(file, s.bodies[i], true); err != nil {
+				return err
+			}
+		}
+		return checkCallables(file, s.els, true)
+	case *forStmt:
+		if err := exprs(soft, s.iter); err != nil {
+			return err
+		}
+		if err := exprs(false, s.cond); err != nil {
+			return err
+		}
+		if err := checkCallables(file, s.body, false); err != nil {
+			return err
+		}
+		return checkCallables(file, s.els, false)
+	case *setStmt:
+		return exprs(soft, s.x)
+	case *setBlockStmt:
+		if err := filters(s.filters); err != nil {
+			return err
+		}
+		return checkCallables(file, s.body, false)
+	case *macroStmt:
+		if err := exprs(false, s.m.defaults...); err != nil {
+			return err
+		}
+		return checkCallables(file, s.body, false)
+	case *callBlockStmt:
+		if err := exprs(soft, s.call); err != nil {
+			return err
+		}
+		return checkCallables(file, s.body, false)
+	case *filterBlockStmt:
+		if err := filters(s.filters); err != nil {
+			return err
+		}
+		return checkCallables(file, s.body, false)
+	case *withStmt:
+		if err := exprs(soft, s.values...); err != nil {
+			return err
+		}
+		return checkCallables(file, s.body, false)
+	case *doStmt:
+		return exprs(soft, s.x)
+	case *blockStmt:
+		return checkCallables(file, s.body, false)
+	}
+	return nil
+}
+
+func checkExpr(file string, x expr, soft bool) *Error {
+	if x == nil {
+		return nil
+	}
+	var err *Error
+	var visit func(x expr, soft bool)
+	visit = func(x expr, soft bool) {
+		if x == nil || err != nil {
+			return
+		}
+		switch e := x.(type) {
+		case *condExpr:
+			visit(e.cond, true)
+			visit(e.then, true)
+			visit(e.else_, true)
+			return
+		case *filterExpr:
+			if e.fn == nil && !soft {
+				err = errorf(file, e.p, "No filter named '%s'.", e.name)
+				return
+			}
+			visit(e.arg, soft)
+			for _, a := range e.args {
+				visit(a, soft)
+			}
+			for _, k := range e.kwargs {
+				visit(k.x, soft)
+			}
+			return
+		case *testExpr:
+			if e.fn == nil && !soft {
+				err = errorf(file, e.p, "No test named '%s'.", e.name)
+				return
+			}
+			visit(e.arg, soft)
+			for _, a := range e.args {
+				visit(a, soft)
+			}
+			return
+		}
+		// Other nodes: recurse into direct children with the same softness.
+		for _, c := range children(x) {
+			visit(c, soft)
+		}
+	}
+	visit(x, soft)
+	return err
+}
+
+// markupAware approximates Jinja's Markup strings for the common chains:
+// escaping the result of escape or safe is a no-op.
+func markupAware(f *filterExpr) {
+	if f.name != "e" && f.name != "escape" {
+		return
+	}
+	if prev, ok := f.arg.(*filterExpr); ok {
+		switch prev.name {
+		case "e", "escape", "safe", "forceescape":
+			f.fn = func(_ *State, v Value, _ []Value, _ *Dict) (Value, error) { return ToString(v), nil }
+		}
+	}
+}

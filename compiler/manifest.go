@@ -1,0 +1,562 @@
+package compiler
+
+import (
+	"crypto/md5"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"math"
+	"sort"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/gmodel/gmodel/compiler/jinja"
+	"github.com/gmodel/gmodel/project"
+)
+
+// ManifestSchema is the dbt artifact schema the manifest follows.
+const ManifestSchema = "https://schemas.getdbt.com/dbt/manifest/v12.json"
+
+// DbtVersion is the dbt version gmodel's artifacts declare compatibility with.
+const DbtVersion = "1.8.0"
+
+// WriteManifest writes the manifest in dbt's manifest.json (v12) layout.
+// Nodes are encoded in parallel; output is deterministic.
+func (c *Manifest) WriteManifest(w io.Writer, workers int) error {
+	m := c
+	created := float64(0)
+	nodeBufs := make([][]byte, len(m.Nodes))
+	encode := func(i int) { nodeBufs[i] = appendNode(nil, m, m.Nodes[i], created) }
+	runParallel(len(m.Nodes), workers, encode)
+
+	b := make([]byte, 0, 1<<16)
+	b = append(b, `{"metadata": {"dbt_schema_version": "`...)
+	b = append(b, ManifestSchema...)
+	b = append(b, `", "dbt_version": "`+DbtVersion+`", "generated_at": `...)
+	b = appendStr(b, m.GeneratedAt)
+	b = append(b, `, "invocation_id": `...)
+	b = appendStr(b, m.InvocationID)
+	b = append(b, `, "env": {}, "project_name": `...)
+	b = appendStr(b, m.Project.Name)
+	sum := md5.Sum([]byte(m.Project.Name))
+	b = append(b, `, "project_id": `...)
+	b = appendStr(b, hex.EncodeToString(sum[:]))
+	b = append(b, `, "user_id": null, "send_anonymous_usage_stats": false, "adapter_type": `...)
+	b = appendStr(b, m.Target.Type)
+	b = append(b, "}, \"nodes\": {"...)
+	if _, err := w.Write(b); err != nil {
+		return err
+	}
+	for i, nb := range nodeBufs {
+		if i > 0 {
+			if _, err := io.WriteString(w, ", "); err != nil {
+				return err
+			}
+		}
+		if _, err := w.Write(nb); err != nil {
+			return err
+		}
+	}
+	b = b[:0]
+	b = append(b, "}, \"sources\": {"...)
+	for i, s := range m.Sources {
+		if i > 0 {
+			b = append(b, ", "...)
+		}
+		b = appendSource(b, s, created)
+	}
+	b = append(b, "}, \"macros\": {"...)
+	for i, mac := range m.Macros {
+		if i > 0 {
+			b = append(b, ", "...)
+		}
+		b = appendMacro(b, mac, created)
+	}
+	b = append(b, "}, \"docs\": {"...)
+	for i, d := range m.Docs {
+		if i > 0 {
+			b = append(b, ", "...)
+		}
+		b = appendStr(b, d.UniqueID)
+		b = append(b, `: {"name": `...)
+		b = appendStr(b, d.Name)
+		b = append(b, `, "resource_type": "doc", "package_name": `...)
+		b = appendStr(b, d.PackageName)
+		b = append(b, `, "path": `...)
+		b = appendStr(b, d.Path)
+		b = append(b, `, "original_file_path": `...)
+		b = appendStr(b, d.OriginalFilePath)
+		b = append(b, `, "unique_id": `...)
+		b = appendStr(b, d.UniqueID)
+		b = append(b, `, "block_contents": `...)
+		b = appendStr(b, d.BlockContents)
+		b = append(b, '}')
+	}
+	b = append(b, `}, "exposures": {}, "metrics": {}, "groups": {}, "selectors": {}, "disabled": {`...)
+	disabled := map[string][]*Node{}
+	var dkeys []string
+	for _, n := range m.Disabled {
+		if _, ok := disabled[n.UniqueID]; !ok {
+			dkeys = append(dkeys, n.UniqueID)
+		}
+		disabled[n.UniqueID] = append(disabled[n.UniqueID], n)
+	}
+	sort.Strings(dkeys)
+	for i, k := range dkeys {
+		if i > 0 {
+			b = append(b, ", "...)
+		}
+		b = appendStr(b, k)
+		b = append(b, ": ["...)
+		for j, n := range disabled[k] {
+			if j > 0 {
+				b = append(b, ", "...)
+			}
+			b = appendNodeBody(b, m, n, created)
+		}
+		b = append(b, ']')
+	}
+	b = append(b, `}, "parent_map": `...)
+	b = appendStringMap(b, m.ParentMap)
+	b = append(b, `, "child_map": `...)
+	b = appendStringMap(b, m.ChildMap)
+	b = append(b, `, "group_map": {}, "saved_queries": {}, "semantic_models": {}, "unit_tests": {}}`...)
+	_, err := w.Write(b)
+	return err
+}
+
+func runParallel(n, workers int, fn func(i int)) {
+	c := &compiler{opts: Options{Workers: workers}}
+	if workers <= 0 {
+		c.opts.Workers = 1
+	}
+	c.parallel(n, fn)
+}
+
+func appendStringMap(b []byte, m map[string][]string) []byte {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	b = append(b, '{')
+	for i, k := range keys {
+		if i > 0 {
+			b = append(b, ", "...)
+		}
+		b = appendStr(b, k)
+		b = append(b, ": "...)
+		b = appendStrings(b, m[k])
+	}
+	return append(b, '}')
+}
+
+func appendNode(b []byte, m *Manifest, n *Node, created float64) []byte {
+	b = appendStr(b, n.UniqueID)
+	b = append(b, ": "...)
+	return appendNodeBody(b, m, n, created)
+}
+
+func appendNodeBody(b []byte, m *Manifest, n *Node, created float64) []byte {
+	b = append(b, `{"database": `...)
+	b = appendStrOrNull(b, n.Database)
+	b = append(b, `, "schema": `...)
+	b = appendStr(b, n.Schema)
+	b = append(b, `, "name": `...)
+	b = appendStr(b, n.Name)
+	b = append(b, `, "resource_type": `...)
+	b = appendStr(b, n.ResourceType)
+	b = append(b, `, "package_name": `...)
+	b = appendStr(b, n.PackageName)
+	b = append(b, `, "path": `...)
+	b = appendStr(b, n.Path)
+	b = append(b, `, "original_file_path": `...)
+	b = appendStr(b, n.OriginalFilePath)
+	b = append(b, `, "unique_id": `...)
+	b = appendStr(b, n.UniqueID)
+	b = append(b, `, "fqn": `...)
+	b = appendStrings(b, n.FQN)
+	b = append(b, `, "alias": `...)
+	b = appendStr(b, n.Alias)
+	if n.Checksum == "" {
+		b = append(b, `, "checksum": {"name": "none", "checksum": ""`...)
+	} else if strings.HasPrefix(n.Checksum, "path:") {
+		b = append(b, `, "checksum": {"name": "path", "checksum": `...)
+		b = appendStr(b, n.Checksum[5:])
+	} else {
+		b = append(b, `, "checksum": {"name": "sha256", "checksum": `...)
+		b = appendStr(b, n.Checksum)
+	}
+	b = append(b, `}, "config": `...)
+	b = appendValue(b, n.Config)
+	b = append(b, `, "tags": `...)
+	b = appendStrings(b, n.Tags)
+	b = append(b, `, "description": `...)
+	b = appendStr(b, n.Description)
+	b = append(b, `, "columns": `...)
+	b = appendColumns(b, n.Columns)
+	b = append(b, `, "meta": `...)
+	b = appendValue(b, orEmpty(n.Meta))
+	b = append(b, `, "group": null, "docs": `...)
+	docs := n.Docs
+	if docs == nil {
+		docs = om("show", true, "node_color", nil)
+	}
+	b = appendValue(b, docs)
+	b = append(b, `, "patch_path": `...)
+	b = appendStrOrNull(b, n.PatchPath)
+	b = append(b, `, "build_path": null, "unrendered_config": `...)
+	b = appendValue(b, orEmpty(n.UnrenderedConfig))
+	b = append(b, `, "created_at": `...)
+	b = appendFloat(b, created)
+	b = append(b, `, "relation_name": `...)
+	b = appendStrOrNull(b, n.RelationName)
+	b = append(b, `, "raw_code": `...)
+	b = appendStr(b, n.RawCode)
+	if n.ResourceType == Seed {
+		b = append(b, `, "root_path": `...)
+		b = appendStr(b, m.Project.Root)
+		b = append(b, `, "depends_on": {"macros": `...)
+		b = appendStrings(b, n.DependsOnMacros)
+		return append(b, "}}"...)
+	}
+	b = append(b, `, "language": "sql", "refs": [`...)
+	for i, r := range n.Refs {
+		if i > 0 {
+			b = append(b, ", "...)
+		}
+		b = append(b, `{"name": `...)
+		b = appendStr(b, r.Name)
+		b = append(b, `, "package": `...)
+		b = appendStrOrNull(b, r.Package)
+		b = append(b, `, "version": `...)
+		b = appendStrOrNull(b, r.Version)
+		b = append(b, '}')
+	}
+	b = append(b, `], "sources": [`...)
+	for i, s := range n.Sources {
+		if i > 0 {
+			b = append(b, ", "...)
+		}
+		b = appendStrings(b, s[:])
+	}
+	b = append(b, `], "metrics": [], "depends_on": {"macros": `...)
+	b = appendStrings(b, n.DependsOnMacros)
+	b = append(b, `, "nodes": `...)
+	b = appendStrings(b, n.DependsOnNodes)
+	b = append(b, `}, "compiled_path": `...)
+	b = appendStrOrNull(b, n.CompiledPath)
+	if n.Compiled {
+		b = append(b, `, "compiled": true, "compiled_code": `...)
+		b = appendStr(b, n.CompiledCode)
+		b = append(b, `, "extra_ctes_injected": true, "extra_ctes": [`...)
+		for i, cte := range n.ExtraCTEs {
+			if i > 0 {
+				b = append(b, ", "...)
+			}
+			b = append(b, `{"id": `...)
+			b = appendStr(b, cte.ID)
+			b = append(b, `, "sql": `...)
+			b = appendStr(b, cte.SQL)
+			b = append(b, '}')
+		}
+		b = append(b, ']')
+	} else {
+		b = append(b, `, "compiled": false, "extra_ctes_injected": false, "extra_ctes": []`...)
+	}
+	b = append(b, `, "contract": {"enforced": false, "alias_types": true, "checksum": null}`...)
+	switch n.ResourceType {
+	case Model:
+		b = append(b, `, "access": "protected", "constraints": [], "version": `...)
+		b = appendStrOrNull(b, n.Version)
+		b = append(b, `, "latest_version": null, "deprecation_date": null, "primary_key": [], "time_spine": null`...)
+	case Test:
+		if n.TestMetadata != nil {
+			b = append(b, `, "column_name": `...)
+			b = appendStrOrNull(b, n.ColumnName)
+			b = append(b, `, "file_key_name": `...)
+			b = appendStrOrNull(b, n.FileKeyName)
+			b = append(b, `, "attached_node": `...)
+			b = appendStrOrNull(b, n.AttachedNode)
+			b = append(b, `, "test_metadata": {"name": `...)
+			b = appendStr(b, n.TestMetadata.Name)
+			b = append(b, `, "kwargs": `...)
+			b = appendValue(b, fromJinja(n.TestMetadata.Kwargs))
+			b = append(b, `, "namespace": `...)
+			b = appendStrOrNull(b, n.TestMetadata.Namespace)
+			b = append(b, '}')
+		}
+	}
+	return append(b, '}')
+}
+
+func orEmpty(m *project.OrderedMap) *project.OrderedMap {
+	if m == nil {
+		return om()
+	}
+	return m
+}
+
+func appendColumns(b []byte, cols []*project.Column) []byte {
+	b = append(b, '{')
+	for i, col := range cols {
+		if i > 0 {
+			b = append(b, ", "...)
+		}
+		b = appendStr(b, col.Name)
+		b = append(b, `: {"name": `...)
+		b = appendStr(b, col.Name)
+		b = append(b, `, "description": `...)
+		b = appendStr(b, col.Description)
+		b = append(b, `, "meta": `...)
+		b = appendValue(b, orEmpty(col.Meta))
+		b = append(b, `, "data_type": `...)
+		b = appendStrOrNull(b, col.DataType)
+		b = append(b, `, "constraints": [], "quote": `...)
+		if col.Quote == nil {
+			b = append(b, "null"...)
+		} else {
+			b = strconv.AppendBool(b, *col.Quote)
+		}
+		b = append(b, `, "tags": `...)
+		b = appendStrings(b, col.Tags)
+		b = append(b, `, "granularity": null}`...)
+	}
+	return append(b, '}')
+}
+
+func appendSource(b []byte, s *SourceNode, created float64) []byte {
+	b = appendStr(b, s.UniqueID)
+	b = append(b, `: {"database": `...)
+	b = appendStrOrNull(b, s.Database)
+	b = append(b, `, "schema": `...)
+	b = appendStr(b, s.Schema)
+	b = append(b, `, "name": `...)
+	b = appendStr(b, s.Name)
+	b = append(b, `, "resource_type": "source", "package_name": `...)
+	b = appendStr(b, s.PackageName)
+	b = append(b, `, "path": `...)
+	b = appendStr(b, s.Path)
+	b = append(b, `, "original_file_path": `...)
+	b = appendStr(b, s.OriginalFilePath)
+	b = append(b, `, "unique_id": `...)
+	b = appendStr(b, s.UniqueID)
+	b = append(b, `, "fqn": `...)
+	b = appendStrings(b, s.FQN)
+	b = append(b, `, "source_name": `...)
+	b = appendStr(b, s.SourceName)
+	b = append(b, `, "source_description": `...)
+	b = appendStr(b, s.SourceDesc)
+	b = append(b, `, "loader": `...)
+	b = appendStr(b, s.Loader)
+	b = append(b, `, "identifier": `...)
+	b = appendStr(b, s.Identifier)
+	b = append(b, `, "quoting": {"database": null, "schema": null, "identifier": null, "column": null}, "loaded_at_field": `...)
+	b = appendStrOrNull(b, s.LoadedAtField)
+	b = append(b, `, "freshness": `...)
+	if s.Freshness != nil {
+		b = appendValue(b, s.Freshness)
+	} else {
+		b = append(b, `{"warn_after": {"count": null, "period": null}, "error_after": {"count": null, "period": null}, "filter": null}`...)
+	}
+	b = append(b, `, "external": `...)
+	if s.External != nil {
+		b = appendValue(b, s.External)
+	} else {
+		b = append(b, "null"...)
+	}
+	b = append(b, `, "description": `...)
+	b = appendStr(b, s.Description)
+	b = append(b, `, "columns": `...)
+	b = appendColumns(b, s.Columns)
+	b = append(b, `, "meta": `...)
+	b = appendValue(b, orEmpty(s.Meta))
+	b = append(b, `, "source_meta": `...)
+	b = appendValue(b, orEmpty(s.SourceMeta))
+	b = append(b, `, "tags": `...)
+	b = appendStrings(b, s.Tags)
+	b = append(b, `, "config": `...)
+	b = appendValue(b, s.Config)
+	b = append(b, `, "patch_path": null, "unrendered_config": {}, "relation_name": `...)
+	b = appendStrOrNull(b, s.RelationName)
+	b = append(b, `, "created_at": `...)
+	b = appendFloat(b, created)
+	return append(b, '}')
+}
+
+func appendMacro(b []byte, mac *MacroNode, created float64) []byte {
+	b = appendStr(b, mac.UniqueID)
+	b = append(b, `: {"name": `...)
+	b = appendStr(b, mac.Name)
+	b = append(b, `, "resource_type": "macro", "package_name": `...)
+	b = appendStr(b, mac.PackageName)
+	b = append(b, `, "path": `...)
+	b = appendStr(b, mac.Path)
+	b = append(b, `, "original_file_path": `...)
+	b = appendStr(b, mac.OriginalFilePath)
+	b = append(b, `, "unique_id": `...)
+	b = appendStr(b, mac.UniqueID)
+	b = append(b, `, "macro_sql": `...)
+	b = appendStr(b, mac.MacroSQL)
+	b = append(b, `, "depends_on": {"macros": `...)
+	b = appendStrings(b, mac.DependsOnMacros)
+	b = append(b, `}, "description": `...)
+	b = appendStr(b, mac.Description)
+	b = append(b, `, "meta": {}, "docs": {"show": true, "node_color": null}, "patch_path": null, "arguments": [`...)
+	for i, a := range mac.Arguments {
+		if i > 0 {
+			b = append(b, ", "...)
+		}
+		b = append(b, `{"name": `...)
+		b = appendStr(b, a.Name)
+		b = append(b, `, "type": `...)
+		b = appendStrOrNull(b, a.DataType)
+		b = append(b, `, "description": `...)
+		b = appendStr(b, a.Description)
+		b = append(b, '}')
+	}
+	b = append(b, `], "created_at": `...)
+	b = appendFloat(b, created)
+	return append(b, `, "supported_languages": null}`...)
+}
+
+func appendStrings(b []byte, ss []string) []byte {
+	b = append(b, '[')
+	for i, s := range ss {
+		if i > 0 {
+			b = append(b, ", "...)
+		}
+		b = appendStr(b, s)
+	}
+	return append(b, ']')
+}
+
+func appendStrOrNull(b []byte, s string) []byte {
+	if s == "" {
+		return append(b, "null"...)
+	}
+	return appendStr(b, s)
+}
+
+func appendFloat(b []byte, f float64) []byte {
+	if math.IsInf(f, 0) || math.IsNaN(f) {
+		return append(b, "null"...)
+	}
+	if f == math.Trunc(f) && math.Abs(f) < 1e15 {
+		return append(strconv.AppendInt(b, int64(f), 10), ".0"...)
+	}
+	return strconv.AppendFloat(b, f, 'g', -1, 64)
+}
+
+// appendValue encodes decoded YAML / config values.
+func appendValue(b []byte, v any) []byte {
+	switch x := v.(type) {
+	case nil:
+		return append(b, "null"...)
+	case bool:
+		return strconv.AppendBool(b, x)
+	case int:
+		return strconv.AppendInt(b, int64(x), 10)
+	case int64:
+		return strconv.AppendInt(b, x, 10)
+	case float64:
+		return appendFloat(b, x)
+	case string:
+		return appendStr(b, x)
+	case []string:
+		return appendStrings(b, x)
+	case []any:
+		b = append(b, '[')
+		for i, e := range x {
+			if i > 0 {
+				b = append(b, ", "...)
+			}
+			b = appendValue(b, e)
+		}
+		return append(b, ']')
+	case *project.OrderedMap:
+		b = append(b, '{')
+		if x != nil {
+			for i, k := range x.Keys {
+				if i > 0 {
+					b = append(b, ", "...)
+				}
+				b = appendStr(b, k)
+				b = append(b, ": "...)
+				b = appendValue(b, x.Values[k])
+			}
+		}
+		return append(b, '}')
+	case map[string]any:
+		return appendValue(b, om(flattenMap(x)...))
+	case jinja.Value:
+		if s, ok := x.(fmt.Stringer); ok {
+			return appendStr(b, s.String())
+		}
+	}
+	return appendStr(b, fmt.Sprint(v))
+}
+
+func flattenMap(m map[string]any) []any {
+	var kv []any
+	for _, k := range sortedKeys(m) {
+		kv = append(kv, k, m[k])
+	}
+	return kv
+}
+
+const hexDigits = "0123456789abcdef"
+
+// appendStr appends s as a JSON string.
+func appendStr(b []byte, s string) []byte {
+	b = append(b, '"')
+	start := 0
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			if c >= 0x20 && c != '"' && c != '\\' {
+				i++
+				continue
+			}
+			b = append(b, s[start:i]...)
+			switch c {
+			case '"':
+				b = append(b, `\"`...)
+			case '\\':
+				b = append(b, `\\`...)
+			case '\n':
+				b = append(b, `\n`...)
+			case '\r':
+				b = append(b, `\r`...)
+			case '\t':
+				b = append(b, `\t`...)
+			default:
+				b = append(b, `\u00`...)
+				b = append(b, hexDigits[c>>4], hexDigits[c&0xf])
+			}
+			i++
+			start = i
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && size == 1 {
+			b = append(b, s[start:i]...)
+			b = append(b, `\ufffd`...)
+			i += size
+			start = i
+			continue
+		}
+		if r == '\u2028' || r == '\u2029' {
+			b = append(b, s[start:i]...)
+			b = append(b, `\u202`...)
+			b = append(b, hexDigits[r&0xf])
+			i += size
+			start = i
+			continue
+		}
+		i += size
+	}
+	b = append(b, s[start:]...)
+	return append(b, '"')
+}

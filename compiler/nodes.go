@@ -1,0 +1,595 @@
+package compiler
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"os"
+	"path"
+	"path/filepath"
+	"strings"
+
+	"github.com/gmodel/gmodel/compiler/jinja"
+	"github.com/gmodel/gmodel/project"
+)
+
+// om builds an OrderedMap from key/value pairs.
+func om(kv ...any) *project.OrderedMap {
+	m := &project.OrderedMap{Values: make(map[string]any, len(kv)/2)}
+	for i := 0; i+1 < len(kv); i += 2 {
+		k := kv[i].(string)
+		m.Keys = append(m.Keys, k)
+		m.Values[k] = kv[i+1]
+	}
+	return m
+}
+
+// defaultConfig is dbt's config for a resource type before any project,
+// YAML or config() setting, in the manifest's key order.
+func defaultConfig(rt string) *project.OrderedMap {
+	switch rt {
+	case Test:
+		return om("enabled", true, "alias", nil, "schema", "dbt_test__audit", "database", nil,
+			"tags", []any{}, "meta", om(), "group", nil, "materialized", "test", "severity", "ERROR",
+			"store_failures", nil, "store_failures_as", nil, "where", nil, "limit", nil,
+			"fail_calc", "count(*)", "warn_if", "!= 0", "error_if", "!= 0")
+	}
+	mat := "view"
+	switch rt {
+	case Seed:
+		mat = "seed"
+	case Snapshot:
+		mat = "snapshot"
+	}
+	m := om("enabled", true, "alias", nil, "schema", nil, "database", nil,
+		"tags", []any{}, "meta", om(), "group", nil, "materialized", mat,
+		"incremental_strategy", nil, "batch_size", nil, "lookback", 1, "begin", nil,
+		"persist_docs", om(), "post-hook", []any{}, "pre-hook", []any{}, "quoting", om(),
+		"column_types", om(), "full_refresh", nil, "unique_key", nil, "on_schema_change", "ignore",
+		"on_configuration_change", "apply", "grants", om(), "packages", []any{},
+		"docs", om("show", true, "node_color", nil), "contract", om("enforced", false, "alias_types", true),
+		"event_time", nil, "concurrent_batches", nil)
+	switch rt {
+	case Model:
+		m.Keys = append(m.Keys, "access")
+		m.Values["access"] = "protected"
+	case Seed:
+		m.Keys = append(m.Keys, "delimiter")
+		m.Values["delimiter"] = ","
+		m.Keys = append(m.Keys, "quote_columns")
+		m.Values["quote_columns"] = nil
+	case Snapshot:
+		for _, k := range []string{"strategy", "target_schema", "target_database", "updated_at", "check_cols", "snapshot_meta_column_names", "dbt_valid_to_current"} {
+			m.Keys = append(m.Keys, k)
+			m.Values[k] = nil
+		}
+	}
+	return m
+}
+
+// fqnFor is dbt's fully qualified name: project, the folders under the
+// resource path, then the node name.
+func (c *compiler) fqnFor(f *project.File, name string, extra ...string) []string {
+	fqn := []string{c.p.Name}
+	fqn = append(fqn, extra...)
+	rel := trimDir(f.Path, f.Dir)
+	if dir := path.Dir(rel); dir != "." {
+		fqn = append(fqn, strings.Split(dir, "/")...)
+	}
+	return append(fqn, name)
+}
+
+func (c *compiler) newNode(rt string, f *project.File, name string, fqn []string) *Node {
+	// dbt strips file contents before parsing; so do we, remembering how
+	// far the text moved so errors still point at the file's own lines.
+	raw := strings.TrimSpace(f.Content)
+	lead := f.Content[:strings.Index(f.Content, raw)]
+	if raw == "" {
+		lead = ""
+	}
+	checksum := f.Checksum
+	if rt != Seed {
+		sum := sha256.Sum256([]byte(raw))
+		checksum = hex.EncodeToString(sum[:])
+	}
+	n := &Node{
+		UniqueID:         rt + "." + c.p.Name + "." + name,
+		Name:             name,
+		ResourceType:     rt,
+		PackageName:      c.p.Name,
+		Path:             trimDir(f.Path, f.Dir),
+		OriginalFilePath: f.Path,
+		FQN:              fqn,
+		Checksum:         checksum,
+		RawCode:          raw,
+		lineShift:        strings.Count(lead, "\n"),
+		Language:         "sql",
+		Pos:              project.Pos{File: f.Path, Line: 1, Col: 1},
+		index:            len(c.nodes),
+	}
+	c.nodes = append(c.nodes, n)
+	return n
+}
+
+// discoverNodes creates the nodes of models, seeds, snapshots, analyses and
+// singular tests and parses their templates.
+func (c *compiler) discoverNodes() {
+	type parseJob struct {
+		n *Node
+		f *project.File
+	}
+	var jobs []parseJob
+	for _, f := range c.p.ModelFiles {
+		n := c.newNode(Model, f, f.Name(), c.fqnFor(f, f.Name()))
+		jobs = append(jobs, parseJob{n, f})
+	}
+	for _, f := range c.p.SeedFiles {
+		n := c.newNode(Seed, f, f.Name(), c.fqnFor(f, f.Name()))
+		n.RawCode = ""
+		n.Checksum = seedChecksum(filepath.Join(c.p.Root, filepath.FromSlash(f.Path)), f.Path)
+	}
+	for _, f := range c.p.AnalysisFiles {
+		n := c.newNode(Analysis, f, f.Name(), c.fqnFor(f, f.Name(), "analysis"))
+		jobs = append(jobs, parseJob{n, f})
+	}
+	for _, f := range c.p.TestFiles {
+		n := c.newNode(Test, f, f.Name(), c.fqnFor(f, f.Name()))
+		jobs = append(jobs, parseJob{n, f})
+	}
+	c.parallel(len(jobs), func(i int) {
+		t, err := c.env.Parse(jobs[i].f.Path, jobs[i].n.RawCode)
+		if err != nil {
+			c.addNodeErr(jobs[i].n, err, "")
+			jobs[i].n.disabled = true
+			return
+		}
+		jobs[i].n.tmpl = t
+	})
+	// Snapshots: one node per {% snapshot %} block.
+	for _, f := range c.p.SnapshotFiles {
+		t, err := c.env.Parse(f.Path, f.Content)
+		if err != nil {
+			c.addJinjaErr(f.Path, err, "")
+			continue
+		}
+		found := false
+		for _, b := range t.Blocks() {
+			if b.Kind != "snapshot" {
+				continue
+			}
+			found = true
+			fqn := c.fqnFor(f, f.Name())
+			fqn = append(fqn, b.Name)
+			n := c.newNode(Snapshot, f, b.Name, fqn)
+			n.tmpl = b.Sub
+			n.RawCode = b.Body
+			n.Pos = project.Pos{File: f.Path, Line: b.Line, Col: b.Col}
+		}
+		if !found {
+			c.addErr(project.Pos{File: f.Path, Line: 1, Col: 1}, "snapshot file has no {% snapshot name %} block",
+				"wrap the snapshot's SQL in {% snapshot my_snapshot %}...{% endsnapshot %}")
+		}
+	}
+
+	// Names must be unique among ref() targets and among tests.
+	seenTests := map[string]*Node{}
+	for _, n := range c.nodes {
+		switch n.ResourceType {
+		case Model, Seed, Snapshot:
+			for _, other := range c.byName[n.Name] {
+				if other.Version == n.Version {
+					c.addErr(n.Pos, fmt.Sprintf("two nodes are named '%s': %s and %s", n.Name, other.OriginalFilePath, n.OriginalFilePath),
+						"ref() needs unique names: rename one of the files")
+				}
+			}
+			c.byName[n.Name] = append(c.byName[n.Name], n)
+		case Test, Analysis:
+			key := n.ResourceType + "." + n.Name
+			if other := seenTests[key]; other != nil {
+				c.addErr(n.Pos, fmt.Sprintf("two %s nodes are named '%s': %s and %s", n.ResourceType, n.Name, other.OriginalFilePath, n.OriginalFilePath), "rename one of the files")
+			}
+			seenTests[key] = n
+		}
+	}
+	c.applyPatches()
+	for _, n := range c.nodes {
+		c.baseConfig(n)
+	}
+}
+
+// applyPatches attaches schema YAML entries to their nodes.
+func (c *compiler) applyPatches() {
+	apply := func(patches []*project.Patch, rt string) {
+		byName := map[string]*Node{}
+		for _, n := range c.nodes {
+			if n.ResourceType == rt {
+				byName[n.Name] = n
+			}
+		}
+		for _, p := range patches {
+			n := byName[p.Name]
+			if n == nil {
+				var all []string
+				for k := range byName {
+					all = append(all, k)
+				}
+				msg := fmt.Sprintf("%s '%s' is described in YAML but there is no such %s", rt, p.Name, rt)
+				if s := didYouMean(p.Name, all); s != "" {
+					msg += fmt.Sprintf("; did you mean '%s'?", s)
+				}
+				c.addWarning(p.Pos, msg)
+				continue
+			}
+			if n.patch != nil {
+				c.addErr(p.Pos, fmt.Sprintf("%s '%s' is described twice: here and at %s:%d", rt, p.Name, n.patch.Pos.File, n.patch.Pos.Line),
+					"keep one entry for it in the schema YAML files")
+				continue
+			}
+			n.patch = p
+			n.PatchPath = c.p.Name + "://" + p.Pos.File
+			n.Description = p.Description
+			n.Columns = p.Columns
+			n.Meta = p.Meta
+			n.Docs = p.Docs
+		}
+	}
+	apply(c.p.ModelPatches, Model)
+	apply(c.p.SeedPatches, Seed)
+	apply(c.p.SnapshotPatches, Snapshot)
+	apply(c.p.AnalysisPatches, Analysis)
+}
+
+// addWarning reports a non-fatal problem on the log.
+func (c *compiler) addWarning(pos project.Pos, msg string) {
+	if c.opts.Log == nil {
+		return
+	}
+	c.logMu.Lock()
+	fmt.Fprintf(c.opts.Log, "%s:%d:%d: warning: %s\n", pos.File, pos.Line, pos.Col, msg)
+	c.logMu.Unlock()
+}
+
+func treeKind(rt string) string {
+	switch rt {
+	case Model:
+		return "models"
+	case Seed:
+		return "seeds"
+	case Snapshot:
+		return "snapshots"
+	case Test:
+		return "tests"
+	case Analysis:
+		return "analyses"
+	case SourceRT:
+		return "sources"
+	}
+	return rt
+}
+
+// baseConfig sets a node's config from dbt's defaults, the project's config
+// tree and its YAML patch; config() calls come on top after rendering.
+func (c *compiler) baseConfig(n *Node) {
+	cfg := defaultConfig(n.ResourceType)
+	if tree := c.p.ConfigFor(treeKind(n.ResourceType), n.FQN); tree != nil {
+		project.MergeConfig(cfg, tree)
+	}
+	if n.patch != nil && n.patch.Config != nil {
+		project.MergeConfig(cfg, n.patch.Config)
+	}
+	n.Config = cfg
+}
+
+// renderAll renders every templated node once. In the parse render (final
+// false), refs print as placeholders and config() calls are recorded.
+func (c *compiler) renderAll(final bool) {
+	var todo []*Node
+	for _, n := range c.nodes {
+		if n.tmpl != nil && !n.disabled {
+			todo = append(todo, n)
+		}
+	}
+	c.parallel(len(todo), func(i int) {
+		c.render(todo[i], final)
+	})
+}
+
+func (c *compiler) render(n *Node, final bool) {
+	if final {
+		// The parse render already recorded refs and configs.
+		n.Refs, n.Sources, n.DependsOnNodes = nil, nil, nil
+	}
+	rc := &renderCtx{c: c, node: n, final: final}
+	out, err := n.tmpl.Render(c.nodeRenderVars(rc), rc)
+	if err != nil {
+		c.addNodeErr(n, err, "")
+		return
+	}
+	n.rendered = out
+}
+
+// finishConfigs merges config() calls into each node's config and resolves
+// its database, schema and alias.
+func (c *compiler) finishConfigs() {
+	for _, n := range c.nodes {
+		for _, call := range n.cfgCalls {
+			if m, ok := fromJinja(call).(*project.OrderedMap); ok {
+				project.MergeConfig(n.Config, normalizeConfigKeys(m))
+			}
+		}
+		if en, ok := n.Config.Values["enabled"].(bool); ok && !en {
+			n.disabled = true
+		}
+		n.Tags = configStrings(n.Config.Values["tags"])
+	}
+	c.parallel(len(c.nodes), func(i int) {
+		n := c.nodes[i]
+		if n.disabled {
+			return
+		}
+		c.resolveRelation(n)
+	})
+}
+
+func normalizeConfigKeys(m *project.OrderedMap) *project.OrderedMap {
+	for i, k := range m.Keys {
+		switch k {
+		case "pre_hook", "post_hook":
+			nk := strings.Replace(k, "_", "-", 1)
+			m.Keys[i] = nk
+			m.Values[nk] = m.Values[k]
+			delete(m.Values, k)
+		}
+	}
+	return m
+}
+
+func configStrings(v any) []string {
+	switch x := v.(type) {
+	case string:
+		return []string{x}
+	case []any:
+		out := make([]string, 0, len(x))
+		for _, e := range x {
+			out = append(out, fmt.Sprint(e))
+		}
+		return out
+	case []string:
+		return x
+	}
+	return []string{}
+}
+
+func configString(cfg *project.OrderedMap, key string) (string, bool) {
+	if cfg == nil {
+		return "", false
+	}
+	v, ok := cfg.Values[key]
+	if !ok || v == nil {
+		return "", false
+	}
+	s, ok := v.(string)
+	if !ok {
+		s = fmt.Sprint(v)
+	}
+	return s, true
+}
+
+// resolveRelation computes database, schema and alias with
+// generate_database_name, generate_schema_name and generate_alias_name
+// (the project's overrides when it has them) and the relation name.
+func (c *compiler) resolveRelation(n *Node) {
+	custom := func(key string) jinja.Value {
+		if s, ok := configString(n.Config, key); ok {
+			return s
+		}
+		return nil
+	}
+	db, err := c.generateName("database", custom("database"), n)
+	if err == nil {
+		n.Database = db
+		var schema string
+		schema, err = c.generateName("schema", custom("schema"), n)
+		if err == nil {
+			n.Schema = schema
+			var alias string
+			alias, err = c.generateName("alias", custom("alias"), n)
+			n.Alias = alias
+		}
+	}
+	if err != nil {
+		c.addJinjaErr(n.OriginalFilePath, err, "resolving the relation of "+n.UniqueID)
+		return
+	}
+	if n.IsRelational() {
+		n.RelationName = c.dialect.render(n.Database, n.Schema, n.Alias)
+	}
+}
+
+// generateName runs generate_<kind>_name. Unless the project overrides the
+// macro (directly or through dispatch), dbt's default logic runs in Go.
+func (c *compiler) generateName(kind string, custom jinja.Value, n *Node) (string, error) {
+	macro := "generate_" + kind + "_name"
+	overridden := c.macros[macro] != nil || c.macros["default__"+macro] != nil || c.macros[c.dialect.Type+"__"+macro] != nil
+	if !overridden {
+		s, _ := custom.(string)
+		switch kind {
+		case "database":
+			if custom == nil {
+				return c.opts.Target.Database, nil
+			}
+			return strings.TrimSpace(s), nil
+		case "schema":
+			if custom == nil {
+				return c.opts.Target.Schema, nil
+			}
+			return c.opts.Target.Schema + "_" + strings.TrimSpace(s), nil
+		case "alias":
+			if custom != nil && s != "" {
+				return strings.TrimSpace(s), nil
+			}
+			if n.Version != "" {
+				return n.Name + "_v" + strings.ReplaceAll(n.Version, ".", "_"), nil
+			}
+			return n.Name, nil
+		}
+	}
+	m, _ := c.resolveName(macro)
+	rc := &renderCtx{c: c, node: n, final: true}
+	v, err := c.callMacro(rc, m, []jinja.Value{custom, &nodeObj{n: n, rc: rc}})
+	if err != nil {
+		return "", err
+	}
+	return strings.TrimSpace(jinja.ToString(v)), nil
+}
+
+// callMacro calls a macro outside any template, with the node's context.
+func (c *compiler) callMacro(rc *renderCtx, m jinja.Value, args []jinja.Value) (jinja.Value, error) {
+	st := c.env.NewState(c.nodeRenderVars(rc), rc)
+	return jinja.CallValue(st, m, args, jinja.NewDict())
+}
+
+// loadSources creates a source node per table of every `sources:` entry.
+func (c *compiler) loadSources() {
+	for _, s := range c.p.Sources {
+		for _, t := range s.Tables {
+			key := s.Name + "." + t.Name
+			if prev := c.sources[key]; prev != nil {
+				c.addErr(t.Pos, fmt.Sprintf("source table '%s.%s' is declared twice: here and at %s:%d", s.Name, t.Name, prev.Pos.File, prev.Pos.Line), "")
+				continue
+			}
+			ident := t.Identifier
+			if ident == "" {
+				ident = t.Name
+			}
+			schema := s.Schema
+			if schema == "" {
+				schema = s.Name
+			}
+			db := s.Database
+			if db == "" {
+				db = c.opts.Target.Database
+			}
+			sn := &SourceNode{
+				UniqueID:         "source." + c.p.Name + "." + s.Name + "." + t.Name,
+				Name:             t.Name,
+				SourceName:       s.Name,
+				PackageName:      c.p.Name,
+				Path:             t.Pos.File,
+				OriginalFilePath: t.Pos.File,
+				FQN:              append(c.sourceFQNPrefix(t.Pos.File), s.Name, t.Name),
+				Database:         db,
+				Schema:           schema,
+				Identifier:       ident,
+				Description:      t.Description,
+				SourceDesc:       s.Description,
+				Loader:           s.Loader,
+				LoadedAtField:    firstNonEmpty(t.LoadedAtField, s.LoadedAtField),
+				Freshness:        firstMap(t.Freshness, s.Freshness),
+				Columns:          t.Columns,
+				Meta:             t.Meta,
+				SourceMeta:       s.Meta,
+				Tags:             unionStrings(s.Tags, t.Tags),
+				External:         t.External,
+				Pos:              t.Pos,
+				def:              t,
+			}
+			cfg := om("enabled", true, "event_time", nil)
+			if tree := c.p.ConfigFor("sources", sn.FQN); tree != nil {
+				project.MergeConfig(cfg, tree)
+			}
+			if s.Config != nil {
+				project.MergeConfig(cfg, s.Config)
+			}
+			if t.Config != nil {
+				project.MergeConfig(cfg, t.Config)
+			}
+			sn.Config = cfg
+			if en, ok := cfg.Values["enabled"].(bool); ok && !en {
+				continue
+			}
+			sn.RelationName = c.dialect.render(sn.Database, sn.Schema, sn.Identifier)
+			c.sources[key] = sn
+			c.srcList = append(c.srcList, sn)
+		}
+	}
+}
+
+// sourceFQNPrefix is the project plus the folders of the YAML file under
+// its model path, as dbt builds source fqns.
+func (c *compiler) sourceFQNPrefix(file string) []string {
+	fqn := []string{c.p.Name}
+	for _, mp := range c.p.ModelPaths {
+		if strings.HasPrefix(file, mp+"/") {
+			rel := file[len(mp)+1:]
+			if dir := path.Dir(rel); dir != "." {
+				fqn = append(fqn, strings.Split(dir, "/")...)
+			}
+			break
+		}
+	}
+	return fqn
+}
+
+func firstNonEmpty(ss ...string) string {
+	for _, s := range ss {
+		if s != "" {
+			return s
+		}
+	}
+	return ""
+}
+
+func firstMap(ms ...*project.OrderedMap) *project.OrderedMap {
+	for _, m := range ms {
+		if m != nil {
+			return m
+		}
+	}
+	return nil
+}
+
+func unionStrings(a, b []string) []string {
+	out := []string{}
+	seen := map[string]bool{}
+	for _, s := range append(append([]string{}, a...), b...) {
+		if !seen[s] {
+			seen[s] = true
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// addNodeErr records a template error of a node, moving its line back to
+// where it is in the file (the template is the stripped file).
+func (c *compiler) addNodeErr(n *Node, err error, what string) {
+	c.addJinjaErr(n.OriginalFilePath, err, what)
+	if n.lineShift == 0 {
+		return
+	}
+	c.errMu.Lock()
+	defer c.errMu.Unlock()
+	if e := c.errs[len(c.errs)-1]; e.Pos.File == n.OriginalFilePath && e.Pos.Line > 0 {
+		e.Pos.Line += n.lineShift
+	}
+}
+
+// maxSeedHashSize is dbt's limit above which a seed's checksum is its path
+// rather than a hash of its contents.
+const maxSeedHashSize = 1 << 20
+
+// seedChecksum is dbt's seed checksum: sha256 of the stripped contents, or
+// "path:<path>" for seeds over 1 MiB.
+func seedChecksum(abs, rel string) string {
+	st, err := os.Stat(abs)
+	if err != nil || st.Size() > maxSeedHashSize {
+		return "path:" + rel
+	}
+	b, err := os.ReadFile(abs)
+	if err != nil {
+		return "path:" + rel
+	}
+	sum := sha256.Sum256([]byte(strings.TrimSpace(string(b))))
+	return hex.EncodeToString(sum[:])
+}

@@ -1,0 +1,507 @@
+package compiler
+
+import (
+	"crypto/md5"
+	"encoding/hex"
+	"fmt"
+	"path"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/gmodel/gmodel/compiler/jinja"
+	"github.com/gmodel/gmodel/project"
+)
+
+// testTarget is what a YAML test is attached to.
+type testTarget struct {
+	name     string // the model/seed/snapshot name, or source.table
+	node     *Node
+	source   *SourceNode
+	file     string // the YAML file
+	fileKey  string // dbt's file_key_name: "models.orders", "sources.raw"
+	modelStr string // the `model` kwarg: "{{ get_where_subquery(ref('orders')) }}"
+	tags     []string
+}
+
+// buildGenericTests turns the tests attached in schema YAML into test nodes
+// and renders them with the generic test macros.
+func (c *compiler) buildGenericTests() {
+	var targets []testTarget
+	var defs [][]*project.TestDef
+	var cols []string
+	add := func(t testTarget, tests []*project.TestDef, col string) {
+		if len(tests) == 0 {
+			return
+		}
+		targets = append(targets, t)
+		defs = append(defs, tests)
+		cols = append(cols, col)
+	}
+	for _, n := range c.nodes {
+		if n.patch == nil || n.disabled {
+			continue
+		}
+		kind := treeKind(n.ResourceType)
+		t := testTarget{name: n.Name, node: n, file: n.patch.Pos.File, fileKey: kind + "." + n.Name,
+			modelStr: fmt.Sprintf("{{ get_where_subquery(ref('%s')) }}", n.Name)}
+		add(t, n.patch.Tests, "")
+		for _, col := range n.patch.Columns {
+			add(t, col.Tests, col.Name)
+		}
+	}
+	for _, s := range c.srcList {
+		t := testTarget{name: s.SourceName + "_" + s.Name, source: s, file: s.Pos.File, fileKey: "sources." + s.SourceName,
+			modelStr: fmt.Sprintf("{{ get_where_subquery(source('%s', '%s')) }}", s.SourceName, s.Name)}
+		add(t, s.def.Tests, "")
+		for _, col := range s.Columns {
+			add(t, col.Tests, col.Name)
+		}
+	}
+	var tests []*Node
+	seen := map[string]*Node{}
+	for i, t := range targets {
+		for _, def := range defs[i] {
+			n := c.newGenericTest(t, def, cols[i])
+			if n == nil {
+				continue
+			}
+			if prev := seen[n.UniqueID]; prev != nil {
+				c.addErr(def.Pos, fmt.Sprintf("test '%s' is defined twice (also at %s:%d)", n.Name, prev.Pos.File, prev.Pos.Line),
+					"give one of them a different `name:`")
+				continue
+			}
+			seen[n.UniqueID] = n
+			tests = append(tests, n)
+		}
+	}
+	c.parallel(len(tests), func(i int) { c.renderGenericTest(tests[i]) })
+}
+
+// macroForTest finds the generic test macro `test_<name>`.
+func (c *compiler) macroForTest(name string) (jinja.Value, string, error) {
+	ns, short := "", name
+	if i := strings.LastIndexByte(name, '.'); i >= 0 {
+		ns, short = name[:i], name[i+1:]
+	}
+	macro := "test_" + short
+	var m *jinja.Macro
+	switch ns {
+	case "":
+		if v, ok := c.resolveName(macro); ok {
+			m, _ = v.(*jinja.Macro)
+		}
+	case c.p.Name, "dbt":
+		m = c.macroIn(ns, macro)
+	default:
+		return nil, ns, fmt.Errorf("generic test '%s' comes from package '%s', which is not installed", name, ns)
+	}
+	if m == nil {
+		var all []string
+		for k := range c.macros {
+			if strings.HasPrefix(k, "test_") {
+				all = append(all, k[5:])
+			}
+		}
+		for k := range c.builtin {
+			if strings.HasPrefix(k, "test_") {
+				all = append(all, k[5:])
+			}
+		}
+		msg := fmt.Sprintf("no generic test named '%s'", name)
+		if s := didYouMean(short, all); s != "" {
+			msg += fmt.Sprintf("; did you mean '%s'?", s)
+		}
+		return nil, ns, &hintError{msg: msg, hint: "define it with {% test " + short + "(model, column_name) %} in macros/ or tests/generic/"}
+	}
+	return m, ns, nil
+}
+
+var nonIdent = regexp.MustCompile(`[^0-9a-zA-Z_]+`)
+
+func (c *compiler) newGenericTest(t testTarget, def *project.TestDef, column string) *Node {
+	macro, ns, err := c.macroForTest(def.Name)
+	if err != nil {
+		c.addJinjaErr(def.Pos.File, err, "")
+		c.errs[len(c.errs)-1].Pos = def.Pos
+		return nil
+	}
+	short := def.Name
+	if i := strings.LastIndexByte(short, '.'); i >= 0 {
+		short = short[i+1:]
+	}
+	// kwargs in dbt's order: the test's own arguments, then column_name and model.
+	kwargs := jinja.NewDict()
+	nameArgs := map[string]any{}
+	if def.Args != nil {
+		for _, k := range def.Args.Keys {
+			kwargs.Set(k, toJinja(def.Args.Values[k]))
+			nameArgs[k] = def.Args.Values[k]
+		}
+	}
+	if column != "" {
+		kwargs.Set("column_name", column)
+		nameArgs["column_name"] = column
+	}
+	kwargs.Set("model", t.modelStr)
+
+	testType := short
+	if ns != "" {
+		testType = ns + "_" + testType
+	}
+	if t.source != nil {
+		testType = "source_" + testType
+	}
+	shortName, fullName := synthesizeTestNames(testType, t.name, nameArgs)
+	if def.CustomName != "" {
+		shortName, fullName = def.CustomName, def.CustomName
+	}
+	meta := jinja.NewDict()
+	meta.Set("name", short)
+	meta.Set("kwargs", kwargs)
+	if ns != "" {
+		meta.Set("namespace", ns)
+	} else {
+		meta.Set("namespace", nil)
+	}
+	hash := testHash(fullName, meta)
+
+	fqn := []string{c.p.Name}
+	for _, dirs := range [][]string{c.p.ModelPaths, c.p.SeedPaths, c.p.SnapshotPaths, c.p.AnalysisPaths, c.p.TestPaths} {
+		for _, d := range dirs {
+			if strings.HasPrefix(t.file, d+"/") {
+				if dir := path.Dir(t.file[len(d)+1:]); dir != "." {
+					fqn = append(fqn, strings.Split(dir, "/")...)
+				}
+			}
+		}
+	}
+	fqn = append(fqn, fullName)
+
+	n := &Node{
+		UniqueID:         "test." + c.p.Name + "." + fullName + "." + hash,
+		Name:             fullName,
+		ResourceType:     Test,
+		PackageName:      c.p.Name,
+		Path:             shortName + ".sql",
+		OriginalFilePath: t.file,
+		FQN:              fqn,
+		RawCode:          rawTestCode(ns, short, def.Config, shortName != fullName && !hasKey(def.Config, "alias"), shortName),
+		Language:         "sql",
+		ColumnName:       column,
+		FileKeyName:      t.fileKey,
+		TestMetadata:     &TestMetadata{Name: short, Kwargs: kwargs, Namespace: ns},
+		Pos:              def.Pos,
+		index:            len(c.nodes),
+	}
+	if t.node != nil {
+		n.AttachedNode = t.node.UniqueID
+	} else if t.source != nil {
+		n.AttachedNode = t.source.UniqueID
+	}
+	c.nodes = append(c.nodes, n)
+	c.baseConfig(n)
+	if def.Config != nil {
+		project.MergeConfig(n.Config, def.Config)
+	}
+	if shortName != fullName {
+		if _, ok := configString(n.Config, "alias"); !ok {
+			n.Config.Values["alias"] = shortName
+		}
+	}
+	if en, ok := n.Config.Values["enabled"].(bool); ok && !en {
+		n.disabled = true
+	}
+	n.Tags = configStrings(n.Config.Values["tags"])
+	n.tmplMacro = macro
+	c.resolveRelation(n)
+	return n
+}
+
+// renderGenericTest evaluates the test's kwargs (ref()/source() strings
+// become relations) and calls its macro.
+func (c *compiler) renderGenericTest(n *Node) {
+	if n.disabled {
+		return
+	}
+	rc := &renderCtx{c: c, node: n, final: true}
+	kwargs := jinja.NewDict()
+	src := n.TestMetadata.Kwargs
+	for _, k := range src.Keys() {
+		v, _ := src.Get(k)
+		if s, ok := v.(string); ok && isTestExpr(s) {
+			ev, err := c.evalExpr(rc, s)
+			if err != nil {
+				c.addJinjaErr(n.OriginalFilePath, err, "test "+n.Name)
+				c.fixLastPos(n.Pos)
+				return
+			}
+			v = ev
+		}
+		kwargs.Set(k, v)
+	}
+	st := c.env.NewState(c.nodeRenderVars(rc), rc)
+	out, err := jinja.CallValue(st, n.tmplMacro, nil, kwargs)
+	if err != nil {
+		c.addJinjaErr(n.OriginalFilePath, err, "test "+n.Name)
+		c.fixLastPos(n.Pos)
+		return
+	}
+	n.rendered = jinja.ToString(out)
+	if m, ok := n.tmplMacro.(*jinja.Macro); ok {
+		n.DependsOnMacros = append(n.DependsOnMacros, c.macroID(m.Name))
+	}
+	n.DependsOnMacros = append(n.DependsOnMacros, c.macroID("get_where_subquery"))
+}
+
+// fixLastPos points the last recorded error at pos when the engine could
+// only place it inside generated code.
+func (c *compiler) fixLastPos(pos project.Pos) {
+	c.errMu.Lock()
+	defer c.errMu.Unlock()
+	if len(c.errs) > 0 {
+		e := c.errs[len(c.errs)-1]
+		if !strings.HasPrefix(e.Pos.File, c.p.Name) && (e.Pos.File == "" || strings.HasPrefix(e.Pos.File, "<")) {
+			e.Pos = pos
+		}
+	}
+}
+
+func (c *compiler) macroID(name string) string {
+	if _, ok := c.macros[name]; ok {
+		return "macro." + c.p.Name + "." + name
+	}
+	return "macro.dbt." + name
+}
+
+func hasKey(m *project.OrderedMap, k string) bool {
+	if m == nil {
+		return false
+	}
+	_, ok := m.Values[k]
+	return ok
+}
+
+// rawTestCode is the raw_code dbt records for a generic test: the macro call
+// on the generated kwargs, then the test's config.
+func rawTestCode(ns, name string, cfg *project.OrderedMap, setAlias bool, alias string) string {
+	call := "test_" + name
+	if ns != "" {
+		call = ns + "." + call
+	}
+	code := "{{ " + call + "(**_dbt_generic_test_kwargs) }}"
+	var parts []string
+	if cfg != nil {
+		for _, k := range cfg.Keys {
+			parts = append(parts, k+"="+pyLiteral(cfg.Values[k]))
+		}
+	}
+	if setAlias {
+		parts = append(parts, "alias="+strconv.Quote(alias))
+	}
+	if len(parts) > 0 {
+		code += "{{ config(" + strings.Join(parts, ",") + ") }}"
+	}
+	return code
+}
+
+func pyLiteral(v any) string {
+	if s, ok := v.(string); ok {
+		return strconv.Quote(s)
+	}
+	return pyStr(v)
+}
+
+var refOrSource = regexp.MustCompile(`^\s*(ref|source)\s*\(`)
+
+// isTestExpr reports whether a YAML test argument is Jinja to evaluate:
+// `ref('x')`, `source('a', 'b')` or a `{{ ... }}` string.
+func isTestExpr(s string) bool {
+	return refOrSource.MatchString(s) || strings.Contains(s, "{{")
+}
+
+// evalExpr evaluates a Jinja expression (or a "{{ expr }}" string) to a value.
+func (c *compiler) evalExpr(rc *renderCtx, s string) (jinja.Value, error) {
+	expr := strings.TrimSpace(s)
+	if strings.HasPrefix(expr, "{{") && strings.HasSuffix(expr, "}}") && strings.Count(expr, "{{") == 1 {
+		expr = strings.TrimSpace(expr[2 : len(expr)-2])
+	} else if strings.Contains(expr, "{{") {
+		// A template with text around the expression renders to a string.
+		t, err := c.env.Parse("<test argument>", s)
+		if err != nil {
+			return nil, err
+		}
+		return t.Render(c.nodeRenderVars(rc), rc)
+	}
+	var m *jinja.Macro
+	if v, ok := c.exprCache.Load(expr); ok {
+		m = v.(*jinja.Macro)
+	} else {
+		t, err := c.env.Parse("<test argument>", "{% macro __gm_eval() %}{{ return("+expr+") }}{% endmacro %}")
+		if err != nil {
+			return nil, fmt.Errorf("test argument %q is not a valid expression", s)
+		}
+		m = t.Macros()[0]
+		c.exprCache.Store(expr, m)
+	}
+	return c.callMacro(rc, m, nil)
+}
+
+// synthesizeTestNames builds dbt's generic test names: the full name
+// (`<test>_<model>_<args>`) and, when that reaches 64 characters, a short one
+// with a hash, used as the alias and file name.
+func synthesizeTestNames(testType, target string, args map[string]any) (short, full string) {
+	keys := make([]string, 0, len(args))
+	for k := range args {
+		if k != "model" {
+			keys = append(keys, k)
+		}
+	}
+	sort.Strings(keys)
+	var flat []string
+	for _, k := range keys {
+		switch v := args[k].(type) {
+		case *project.OrderedMap:
+			for _, kk := range v.Keys {
+				flat = append(flat, pyStr(v.Values[kk]))
+			}
+		case []any:
+			for _, e := range v {
+				flat = append(flat, pyStr(e))
+			}
+		default:
+			flat = append(flat, pyStr(v))
+		}
+	}
+	for i, f := range flat {
+		flat[i] = nonIdent.ReplaceAllString(f, "_")
+	}
+	ident := testType + "_" + target
+	full = ident + "_" + strings.Join(flat, "__")
+	if len(full) >= 64 {
+		sum := md5.Sum([]byte(full))
+		trunc := ident
+		if len(trunc) > 30 {
+			trunc = trunc[:30]
+		}
+		return trunc + "_" + hex.EncodeToString(sum[:]), full
+	}
+	return full, full
+}
+
+// testHash is the 10-character suffix of a generic test's unique id: the end
+// of md5(name + repr(test metadata with sorted keys and values as strings)).
+func testHash(name string, meta *jinja.Dict) string {
+	var b strings.Builder
+	b.WriteString(name)
+	writeHashable(&b, fromJinja(meta))
+	sum := md5.Sum([]byte(b.String()))
+	h := hex.EncodeToString(sum[:])
+	return h[len(h)-10:]
+}
+
+// writeHashable writes Python's repr() of dbt's get_hashable_md(value):
+// dicts with sorted keys, lists kept, everything else str().
+func writeHashable(b *strings.Builder, v any) {
+	switch x := v.(type) {
+	case *project.OrderedMap:
+		keys := append([]string(nil), x.Keys...)
+		sort.Strings(keys)
+		b.WriteByte('{')
+		for i, k := range keys {
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			b.WriteString(pyRepr(k))
+			b.WriteString(": ")
+			writeHashable(b, x.Values[k])
+		}
+		b.WriteByte('}')
+	case []any:
+		b.WriteByte('[')
+		for i, e := range x {
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			writeHashable(b, e)
+		}
+		b.WriteByte(']')
+	default:
+		b.WriteString(pyRepr(pyStr(x)))
+	}
+}
+
+// pyStr is Python's str() of a decoded YAML value.
+func pyStr(v any) string {
+	switch x := v.(type) {
+	case nil:
+		return "None"
+	case bool:
+		if x {
+			return "True"
+		}
+		return "False"
+	case string:
+		return x
+	case int:
+		return strconv.Itoa(x)
+	case int64:
+		return strconv.FormatInt(x, 10)
+	case float64:
+		return jinja.ToString(x)
+	case []any:
+		parts := make([]string, len(x))
+		for i, e := range x {
+			if s, ok := e.(string); ok {
+				parts[i] = pyRepr(s)
+			} else {
+				parts[i] = pyStr(e)
+			}
+		}
+		return "[" + strings.Join(parts, ", ") + "]"
+	case *project.OrderedMap:
+		parts := make([]string, len(x.Keys))
+		for i, k := range x.Keys {
+			val := x.Values[k]
+			vs := pyStr(val)
+			if s, ok := val.(string); ok {
+				vs = pyRepr(s)
+			}
+			parts[i] = pyRepr(k) + ": " + vs
+		}
+		return "{" + strings.Join(parts, ", ") + "}"
+	}
+	return fmt.Sprint(v)
+}
+
+// pyRepr is Python's repr() of a string.
+func pyRepr(s string) string {
+	q := byte('\'')
+	if strings.ContainsRune(s, '\'') && !strings.ContainsRune(s, '"') {
+		q = '"'
+	}
+	var b strings.Builder
+	b.WriteByte(q)
+	for _, r := range s {
+		switch {
+		case r == '\\':
+			b.WriteString(`\\`)
+		case r == rune(q):
+			b.WriteByte('\\')
+			b.WriteByte(q)
+		case r == '\n':
+			b.WriteString(`\n`)
+		case r == '\r':
+			b.WriteString(`\r`)
+		case r == '\t':
+			b.WriteString(`\t`)
+		case r < 0x20 || r == 0x7f:
+			fmt.Fprintf(&b, `\x%02x`, r)
+		default:
+			b.WriteRune(r)
+		}
+	}
+	b.WriteByte(q)
+	return b.String()
+}

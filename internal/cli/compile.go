@@ -1,0 +1,95 @@
+package cli
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/gmodel/gmodel/compiler"
+	"github.com/spf13/cobra"
+)
+
+type compileOptions struct {
+	f   *Factory
+	g   *globalOptions
+	sel selectFlags
+}
+
+func newCmdCompile(f *Factory, g *globalOptions, runF func(*compileOptions) error) *cobra.Command {
+	opts := &compileOptions{f: f, g: g}
+	cmd := &cobra.Command{
+		Use:   "compile",
+		Short: "Compile the project's SQL into target/compiled and write target/manifest.json (no database connection)",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if runF != nil {
+				return runF(opts)
+			}
+			return compileRun(opts)
+		},
+	}
+	opts.sel.register(cmd)
+	return cmd
+}
+
+func compileRun(opts *compileOptions) error {
+	start := time.Now()
+	w, err := loadWorkspace(opts.f, opts.g)
+	if err != nil {
+		return err
+	}
+	m, err := w.compile(opts.f, "compile", false)
+	if err != nil {
+		return err
+	}
+	ids, err := w.selectNodes(m, opts.sel, nil)
+	if err != nil {
+		return err
+	}
+	n, err := writeCompiled(w, m, ids)
+	if err != nil {
+		return usageErr(fmt.Errorf("writing compiled SQL: %w", err))
+	}
+	if err := w.writeManifest(m); err != nil {
+		return usageErr(fmt.Errorf("writing the manifest: %w", err))
+	}
+	fmt.Fprintf(opts.f.IO.Err, "Compiled %d of %d nodes into %s in %.2fs\n", n, len(m.Nodes),
+		relTo(w.project.Root, filepath.Join(w.targetDir(), "compiled")), time.Since(start).Seconds())
+	return nil
+}
+
+// writeCompiled writes the compiled SQL of the selected nodes to their
+// compiled_path under the project.
+func writeCompiled(w *workspace, m *compiler.Manifest, ids []string) (int, error) {
+	count := 0
+	dirs := map[string]bool{}
+	for _, id := range ids {
+		n := m.ByID[id]
+		if n == nil || !n.Compiled || n.CompiledPath == "" {
+			continue
+		}
+		p := n.CompiledPath
+		if !filepath.IsAbs(p) {
+			p = filepath.Join(w.project.Root, filepath.FromSlash(p))
+		}
+		if d := filepath.Dir(p); !dirs[d] {
+			if err := os.MkdirAll(d, 0o755); err != nil {
+				return count, err
+			}
+			dirs[d] = true
+		}
+		if err := os.WriteFile(p, []byte(n.CompiledCode), 0o644); err != nil {
+			return count, err
+		}
+		count++
+	}
+	return count, nil
+}
+
+func relTo(base, p string) string {
+	if r, err := filepath.Rel(base, p); err == nil {
+		return r
+	}
+	return p
+}

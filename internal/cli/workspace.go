@@ -1,0 +1,279 @@
+package cli
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/gmodel/gmodel/compiler"
+	"github.com/gmodel/gmodel/compiler/selector"
+	"github.com/gmodel/gmodel/profiles"
+	"github.com/gmodel/gmodel/project"
+	"github.com/spf13/cobra"
+	"gopkg.in/yaml.v3"
+)
+
+// yamlMap converts a YAML mapping into an OrderedMap of plain values.
+func yamlMap(n *yaml.Node) *project.OrderedMap {
+	m := &project.OrderedMap{Values: map[string]any{}}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k := n.Content[i].Value
+		if _, dup := m.Values[k]; !dup {
+			m.Keys = append(m.Keys, k)
+		}
+		m.Values[k] = yamlValue(n.Content[i+1])
+	}
+	return m
+}
+
+func yamlValue(n *yaml.Node) any {
+	switch n.Kind {
+	case yaml.MappingNode:
+		return yamlMap(n)
+	case yaml.SequenceNode:
+		out := make([]any, len(n.Content))
+		for i, c := range n.Content {
+			out[i] = yamlValue(c)
+		}
+		return out
+	case yaml.AliasNode:
+		return yamlValue(n.Alias)
+	}
+	var v any
+	if err := n.Decode(&v); err != nil {
+		return n.Value
+	}
+	return v
+}
+
+// selectFlags are dbt's node selection flags.
+type selectFlags struct {
+	Select   []string
+	Exclude  []string
+	Selector string
+}
+
+func (s *selectFlags) register(cmd *cobra.Command) {
+	fl := cmd.Flags()
+	fl.StringArrayVarP(&s.Select, "select", "s", nil, "nodes to include (dbt selection syntax; repeatable)")
+	fl.StringArrayVar(&s.Exclude, "exclude", nil, "nodes to exclude (dbt selection syntax; repeatable)")
+	fl.StringVar(&s.Selector, "selector", "", "a named selector from selectors.yml")
+	// dbt accepts --models/-m as an older spelling of --select.
+	fl.StringArrayVarP(&s.Select, "models", "m", nil, "alias of --select")
+	_ = fl.MarkHidden("models")
+}
+
+// workspace is a loaded project with its target, ready to compile.
+type workspace struct {
+	project *project.Project
+	target  *profiles.Target
+	vars    *project.OrderedMap
+	threads int
+}
+
+// loadWorkspace loads the project and its profile target. Errors are usage
+// errors (exit code 2).
+func loadWorkspace(f *Factory, g *globalOptions) (*workspace, error) {
+	dir := g.ProjectDir
+	if dir == "" {
+		if v, ok := f.LookupEnv("DBT_PROJECT_DIR"); ok && v != "" {
+			dir = v
+		} else {
+			dir = "."
+		}
+	}
+	cliVars, err := parseVars(g.Vars)
+	if err != nil {
+		return nil, usageErr(err)
+	}
+	render := compiler.YAMLRenderer(f.LookupEnv, cliVars)
+	p, err := project.Load(dir, project.LoadOptions{Render: render})
+	if err != nil {
+		return nil, usageErr(err)
+	}
+	profileName := g.Profile
+	if profileName == "" {
+		profileName = p.Profile
+	}
+	if profileName == "" {
+		return nil, usageErr(fmt.Errorf("%s: the project has no `profile:`; add one or pass --profile", p.File))
+	}
+	path, err := profiles.Find(profiles.FindOptions{
+		Dir:        g.ProfilesDir,
+		ProjectDir: p.Root,
+		LookupEnv:  f.LookupEnv,
+		Home:       f.Home,
+	})
+	if err != nil {
+		return nil, usageErr(err)
+	}
+	t, err := profiles.Load(path, profileName, g.Target, render)
+	if err != nil {
+		return nil, usageErr(err)
+	}
+	threads := t.Threads
+	if g.Threads > 0 {
+		threads = g.Threads
+	}
+	return &workspace{project: p, target: t, vars: cliVars, threads: threads}, nil
+}
+
+// parseVars reads --vars: a YAML (or JSON) mapping.
+func parseVars(s string) (*project.OrderedMap, error) {
+	if strings.TrimSpace(s) == "" {
+		return nil, nil
+	}
+	var n yaml.Node
+	err := yaml.Unmarshal([]byte(s), &n)
+	var m *project.OrderedMap
+	if err == nil {
+		if len(n.Content) == 0 || n.Content[0].Kind != yaml.MappingNode {
+			err = fmt.Errorf("not a mapping")
+		} else {
+			m = yamlMap(n.Content[0])
+		}
+	}
+	if err != nil {
+		return nil, fmt.Errorf("--vars: %v\n  hint: pass a YAML or JSON mapping, e.g. --vars '{start_date: \"2024-01-01\"}'", err)
+	}
+	return m, nil
+}
+
+func newInvocationID() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:])
+	h := hex.EncodeToString(b[:])
+	return h[:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:]
+}
+
+// compile runs the compiler over the workspace.
+func (w *workspace) compile(f *Factory, command string, parseOnly bool) (*compiler.Manifest, error) {
+	t := w.target
+	m, err := compiler.Compile(w.project, compiler.Options{
+		Target: compiler.Target{
+			Name: t.Name, Profile: t.Profile, Type: t.Type, Schema: t.Schema,
+			Database: t.Database, User: t.User, Threads: w.threads,
+		},
+		Vars:         w.vars,
+		InvocationID: newInvocationID(),
+		RunStartedAt: time.Now().UTC(),
+		Command:      command,
+		ParseOnly:    parseOnly,
+		LookupEnv:    f.LookupEnv,
+		Log:          f.IO.Err,
+	})
+	if err != nil {
+		return nil, usageErr(err)
+	}
+	return m, nil
+}
+
+// targetDir is the project's target-path, absolute.
+func (w *workspace) targetDir() string {
+	tp := w.project.TargetPath
+	if tp == "" {
+		tp = "target"
+	}
+	if filepath.IsAbs(tp) {
+		return tp
+	}
+	return filepath.Join(w.project.Root, tp)
+}
+
+// writeManifest writes target/manifest.json atomically.
+func (w *workspace) writeManifest(m *compiler.Manifest) error {
+	dir := w.targetDir()
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	return writeFileAtomic(filepath.Join(dir, "manifest.json"), func(fh *os.File) error {
+		return m.WriteManifest(fh, w.threads)
+	})
+}
+
+func writeFileAtomic(path string, write func(*os.File) error) error {
+	tmp, err := os.CreateTemp(filepath.Dir(path), ".tmp-"+filepath.Base(path)+"-*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name())
+	bw := tmp
+	if err := write(bw); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	return os.Rename(tmp.Name(), path)
+}
+
+// selectNodes applies --select/--exclude/--selector to the manifest.
+func (w *workspace) selectNodes(m *compiler.Manifest, s selectFlags, resourceTypes []string) ([]string, error) {
+	g := selectorGraph(m)
+	opts := selector.Options{
+		Select:        s.Select,
+		Exclude:       s.Exclude,
+		Selector:      s.Selector,
+		ResourceTypes: resourceTypes,
+		DefaultAll:    true,
+	}
+	selPath := filepath.Join(w.project.Root, "selectors.yml")
+	if b, err := os.ReadFile(selPath); err == nil {
+		sels, err := selector.ParseSelectors("selectors.yml", b)
+		if err != nil {
+			return nil, usageErr(err)
+		}
+		opts.Selectors = sels
+	}
+	ids, err := selector.Select(g, opts)
+	if err != nil {
+		return nil, usageErr(err)
+	}
+	return ids, nil
+}
+
+func selectorGraph(m *compiler.Manifest) *selector.Graph {
+	var nodes []*selector.Node
+	for _, n := range m.Nodes {
+		sn := &selector.Node{
+			UniqueID:     n.UniqueID,
+			Name:         n.Name,
+			ResourceType: n.ResourceType,
+			Package:      n.PackageName,
+			FQN:          n.FQN,
+			Path:         n.OriginalFilePath,
+			Tags:         n.Tags,
+			Config:       compiler.PlainConfig(n.Config),
+			DependsOn:    n.DependsOnNodes,
+			Version:      n.Version,
+		}
+		if n.ResourceType == compiler.Test {
+			if n.TestMetadata != nil {
+				sn.TestType = "generic"
+				sn.TestName = n.TestMetadata.Name
+			} else {
+				sn.TestType = "singular"
+			}
+		}
+		nodes = append(nodes, sn)
+	}
+	for _, s := range m.Sources {
+		nodes = append(nodes, &selector.Node{
+			UniqueID:     s.UniqueID,
+			Name:         s.Name,
+			ResourceType: "source",
+			Package:      s.PackageName,
+			FQN:          s.FQN,
+			Path:         s.OriginalFilePath,
+			Tags:         s.Tags,
+			Config:       compiler.PlainConfig(s.Config),
+			SourceName:   s.SourceName,
+		})
+	}
+	return selector.NewGraph(nodes)
+}

@@ -1,0 +1,111 @@
+package profiles
+
+import (
+	"errors"
+
+	"github.com/gmodel/gmodel/project"
+)
+
+// Postgres is a postgres output of profiles.yml, with dbt-postgres' keys
+// exactly (plus gmodel's `managed`). It lives here until the postgres
+// adapter takes it over; it has no DSN method on purpose: the adapter
+// builds its pgx config field by field, so the password never passes
+// through a string that could be logged.
+type Postgres struct {
+	Type            string `yaml:"type"`
+	Host            string `yaml:"host"`
+	Port            int    `yaml:"port"`
+	User            string `yaml:"user"`
+	Password        Secret `yaml:"password" aliases:"pass"`
+	Database        string `yaml:"dbname" aliases:"database"`
+	Schema          string `yaml:"schema"`
+	Threads         int    `yaml:"threads"`
+	SSLMode         string `yaml:"sslmode"`
+	SSLRootCert     string `yaml:"sslrootcert"`
+	SSLCert         string `yaml:"sslcert"`
+	SSLKey          string `yaml:"sslkey"`
+	ConnectTimeout  int    `yaml:"connect_timeout"` // seconds
+	KeepalivesIdle  int    `yaml:"keepalives_idle"` // seconds; 0 leaves the system default
+	SearchPath      string `yaml:"search_path"`
+	Role            string `yaml:"role"`
+	ApplicationName string `yaml:"application_name"`
+	Retries         int    `yaml:"retries"`
+	// Managed (a gmodel extension) asks gmodel to run the server itself, so
+	// the connection keys are optional.
+	Managed bool `yaml:"managed"`
+}
+
+var sslModes = []string{"disable", "allow", "prefer", "require", "verify-ca", "verify-full"}
+
+// DecodePostgres decodes a postgres target strictly and applies
+// dbt-postgres' defaults: port 5432, connect_timeout 10, retries 1,
+// application_name "gmodel" (dbt's is "dbt"), threads from the target.
+// host, user, dbname and schema are required unless managed is set.
+func DecodePostgres(t *Target) (*Postgres, error) {
+	var errs project.ErrorList
+	if t.Type != "postgres" {
+		errs.Add(t.Pos, "target '%s' is of type '%s', not postgres", t.Name, t.Type)
+		return nil, errs.Err()
+	}
+	p := &Postgres{}
+	if err := Decode(t, p); err != nil {
+		var list project.ErrorList
+		if !errors.As(err, &list) {
+			return nil, err
+		}
+		errs = list // and go on: the checks below add their findings
+	}
+	if p.Port == 0 {
+		p.Port = 5432
+	}
+	if p.ConnectTimeout == 0 {
+		p.ConnectTimeout = 10
+	}
+	if p.Retries == 0 {
+		p.Retries = 1
+	}
+	if p.ApplicationName == "" {
+		p.ApplicationName = "gmodel"
+	}
+	p.Threads = t.Threads
+	for _, kv := range project.YAMLPairs(t.Node) {
+		switch k, v := kv[0].Value, kv[1]; k {
+		case "port":
+			if p.Port < 1 || p.Port > 65535 {
+				errs.Add(project.NodePos(t.File, v), "'port' must be between 1 and 65535")
+			}
+		case "sslmode":
+			if p.SSLMode != "" && !isKnown(p.SSLMode, sslModes) {
+				hint := didYouMean(p.SSLMode, sslModes)
+				if hint == "" {
+					hint = "use one of " + quoteList(sslModes)
+				}
+				errs.Append(&project.Error{Pos: project.NodePos(t.File, v), Msg: "unknown 'sslmode'", Hint: hint})
+			}
+		case "connect_timeout", "keepalives_idle", "retries":
+			if n := map[string]int{"connect_timeout": p.ConnectTimeout, "keepalives_idle": p.KeepalivesIdle, "retries": p.Retries}[k]; n < 0 {
+				errs.Add(project.NodePos(t.File, v), "'%s' must not be negative", k)
+			}
+		}
+	}
+	if !p.Managed {
+		for _, req := range []struct{ key, val string }{{"host", p.Host}, {"user", p.User}, {"dbname", p.Database}, {"schema", p.Schema}} {
+			if req.val == "" {
+				errs.Add(t.Pos, "postgres target '%s' has no '%s'", t.Name, req.key)
+			}
+		}
+	}
+	if err := errs.Err(); err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+func isKnown(s string, list []string) bool {
+	for _, x := range list {
+		if s == x {
+			return true
+		}
+	}
+	return false
+}

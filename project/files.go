@@ -1,0 +1,218 @@
+package project
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"io"
+	"os"
+	"path"
+	"path/filepath"
+	"slices"
+	"strings"
+)
+
+// rootFiles are files at the project root that are never schema YAML, for
+// projects that configure "." as a path.
+var rootFiles = map[string]bool{
+	GmodelProjectFile: true, DbtProjectFile: true, "packages.yml": true,
+	"dependencies.yml": true, "selectors.yml": true, "profiles.yml": true,
+	"package-lock.yml": true,
+}
+
+// collectFiles finds the project's files under the configured paths and
+// reads the schema YAML among them.
+func (l *loader) collectFiles() {
+	p := l.p
+	schema := map[string]bool{}
+	addSchema := func(rel string) {
+		if !(path.Dir(rel) == "." && rootFiles[path.Base(rel)]) {
+			schema[rel] = true
+		}
+	}
+	type sink struct {
+		list *[]*File
+		seen map[string]bool
+	}
+	newSink := func(list *[]*File) *sink { return &sink{list: list, seen: map[string]bool{}} }
+	models, seeds := newSink(&p.ModelFiles), newSink(&p.SeedFiles)
+	snapshots, analyses := newSink(&p.SnapshotFiles), newSink(&p.AnalysisFiles)
+	tests, macros, docs := newSink(&p.TestFiles), newSink(&p.MacroFiles), newSink(&p.DocFiles)
+	add := func(s *sink, dir, rel string, content bool) {
+		if s.seen[rel] {
+			return
+		}
+		s.seen[rel] = true
+		if f := l.readFile(dir, rel, content); f != nil {
+			*s.list = append(*s.list, f)
+		}
+	}
+
+	for _, dir := range p.ModelPaths {
+		l.walk(dir, func(rel, ext string) {
+			switch ext {
+			case ".sql":
+				add(models, dir, rel, true)
+			case ".py":
+				l.errs.Append(&Error{
+					Pos:  Pos{File: rel, Line: 1, Col: 1},
+					Msg:  "python models are not supported",
+					Hint: "gmodel runs SQL models only; rewrite the model in SQL or move it out of the model paths",
+				})
+			case ".yml", ".yaml":
+				addSchema(rel)
+			}
+		})
+	}
+	for _, dir := range p.SeedPaths {
+		l.walk(dir, func(rel, ext string) {
+			switch ext {
+			case ".csv":
+				add(seeds, dir, rel, false)
+			case ".yml", ".yaml":
+				addSchema(rel)
+			}
+		})
+	}
+	simple := []struct {
+		dirs []string
+		s    *sink
+	}{{p.SnapshotPaths, snapshots}, {p.AnalysisPaths, analyses}, {p.MacroPaths, macros}}
+	for _, k := range simple {
+		for _, dir := range k.dirs {
+			l.walk(dir, func(rel, ext string) {
+				switch ext {
+				case ".sql":
+					add(k.s, dir, rel, true)
+				case ".yml", ".yaml":
+					addSchema(rel)
+				}
+			})
+		}
+	}
+	for _, dir := range p.TestPaths {
+		base := dir
+		if filepath.IsAbs(dir) {
+			base = relPath(p.Root, dir)
+		}
+		generic := path.Join(base, "generic") + "/"
+		l.walk(dir, func(rel, ext string) {
+			switch {
+			case ext == ".sql" && strings.HasPrefix(rel, generic):
+				add(macros, dir, rel, true)
+			case ext == ".sql":
+				add(tests, dir, rel, true)
+			case ext == ".yml" || ext == ".yaml":
+				addSchema(rel)
+			}
+		})
+	}
+	for _, dir := range p.DocsPaths {
+		l.walk(dir, func(rel, ext string) {
+			if ext == ".md" {
+				add(docs, dir, rel, true)
+			}
+		})
+	}
+	for _, list := range []*[]*File{&p.ModelFiles, &p.SeedFiles, &p.SnapshotFiles, &p.AnalysisFiles, &p.TestFiles, &p.MacroFiles, &p.DocFiles} {
+		slices.SortFunc(*list, func(a, b *File) int { return strings.Compare(a.Path, b.Path) })
+	}
+
+	for rel := range schema {
+		p.SchemaFiles = append(p.SchemaFiles, rel)
+	}
+	slices.Sort(p.SchemaFiles)
+	l.seen = map[string]Pos{}
+	for _, rel := range p.SchemaFiles {
+		data, err := os.ReadFile(filepath.Join(p.Root, filepath.FromSlash(rel)))
+		if err != nil {
+			l.errs.Add(Pos{File: rel}, "cannot read: %v", unwrapPathError(err))
+			continue
+		}
+		l.schemaFile(rel, data)
+	}
+}
+
+// walk calls visit for every regular file under the root-relative dir with
+// its root-relative slash path and lower-case extension. A missing dir is
+// skipped silently, as dbt does. Hidden directories, the target, log and
+// packages directories are skipped; symbolic links are followed once.
+func (l *loader) walk(dir string, visit func(rel, ext string)) {
+	p := l.p
+	skip := map[string]bool{p.TargetPath: true, p.PackagesInstallPath: true, "dbt_packages": true, p.LogPath: true}
+	visited := map[string]bool{}
+	var rec func(abs, rel string)
+	rec = func(abs, rel string) {
+		real, err := filepath.EvalSymlinks(abs)
+		if err != nil || visited[real] {
+			return
+		}
+		visited[real] = true
+		entries, err := os.ReadDir(abs)
+		if err != nil {
+			l.errs.Add(Pos{File: rel}, "cannot read directory: %v", unwrapPathError(err))
+			return
+		}
+		for _, e := range entries {
+			name := e.Name()
+			childAbs := filepath.Join(abs, name)
+			childRel := path.Join(rel, name)
+			isDir := e.IsDir()
+			if e.Type()&os.ModeSymlink != 0 {
+				st, err := os.Stat(childAbs)
+				if err != nil {
+					continue // a dangling link
+				}
+				isDir = st.IsDir()
+			}
+			if isDir {
+				if strings.HasPrefix(name, ".") || skip[childRel] {
+					continue
+				}
+				rec(childAbs, childRel)
+				continue
+			}
+			if strings.HasPrefix(name, ".") {
+				continue
+			}
+			visit(childRel, strings.ToLower(path.Ext(name)))
+		}
+	}
+	abs := filepath.FromSlash(dir)
+	if !filepath.IsAbs(abs) {
+		abs = filepath.Join(p.Root, abs)
+	}
+	if st, err := os.Stat(abs); err != nil || !st.IsDir() {
+		return
+	}
+	rec(abs, relPath(p.Root, abs))
+}
+
+// readFile reads one project file, its content only when content is set
+// (seeds are read at run time), and its checksum always.
+func (l *loader) readFile(dir, rel string, content bool) *File {
+	abs := filepath.Join(l.p.Root, filepath.FromSlash(rel))
+	f := &File{Path: rel, Dir: dir}
+	if content {
+		b, err := os.ReadFile(abs)
+		if err != nil {
+			l.errs.Add(Pos{File: rel}, "cannot read: %v", unwrapPathError(err))
+			return nil
+		}
+		sum := sha256.Sum256(b)
+		f.Content, f.Checksum = string(b), hex.EncodeToString(sum[:])
+		return f
+	}
+	r, err := os.Open(abs)
+	if err != nil {
+		l.errs.Add(Pos{File: rel}, "cannot read: %v", unwrapPathError(err))
+		return nil
+	}
+	defer r.Close()
+	h := sha256.New()
+	if _, err := io.Copy(h, r); err != nil {
+		l.errs.Add(Pos{File: rel}, "cannot read: %v", unwrapPathError(err))
+		return nil
+	}
+	f.Checksum = hex.EncodeToString(h.Sum(nil))
+	return f
+}

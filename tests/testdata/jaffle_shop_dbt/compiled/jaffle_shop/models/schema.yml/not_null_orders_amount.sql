@@ -1,0 +1,11 @@
+
+    
+    
+
+
+
+select amount
+from "jaffle"."dbt_alice"."orders"
+where amount is null
+
+
