@@ -1,6 +1,7 @@
 package compiler
 
 import (
+	"container/heap"
 	"fmt"
 	"sort"
 	"strconv"
@@ -204,7 +205,7 @@ func orderCycle(m *Manifest, scc []string) []string {
 // topoOrder returns the manifest's nodes with parents before children,
 // ties broken by unique id.
 func topoOrder(m *Manifest) []*Node {
-	indeg := map[string]int{}
+	indeg := make(map[string]int, len(m.Nodes))
 	for _, n := range m.Nodes {
 		cnt := 0
 		for _, p := range n.DependsOnNodes {
@@ -214,17 +215,15 @@ func topoOrder(m *Manifest) []*Node {
 		}
 		indeg[n.UniqueID] = cnt
 	}
-	var ready []string
+	ready := &idHeap{}
 	for _, n := range m.Nodes {
 		if indeg[n.UniqueID] == 0 {
-			ready = append(ready, n.UniqueID)
+			heap.Push(ready, n.UniqueID)
 		}
 	}
 	out := make([]*Node, 0, len(m.Nodes))
-	for len(ready) > 0 {
-		sort.Strings(ready)
-		id := ready[0]
-		ready = ready[1:]
+	for ready.Len() > 0 {
+		id := heap.Pop(ready).(string)
 		out = append(out, m.ByID[id])
 		for _, ch := range m.ChildMap[id] {
 			if _, ok := indeg[ch]; !ok {
@@ -232,11 +231,25 @@ func topoOrder(m *Manifest) []*Node {
 			}
 			indeg[ch]--
 			if indeg[ch] == 0 {
-				ready = append(ready, ch)
+				heap.Push(ready, ch)
 			}
 		}
 	}
 	return out
+}
+
+// idHeap is a min-heap of unique ids.
+type idHeap []string
+
+func (h idHeap) Len() int           { return len(h) }
+func (h idHeap) Less(i, j int) bool { return h[i] < h[j] }
+func (h idHeap) Swap(i, j int)      { h[i], h[j] = h[j], h[i] }
+func (h *idHeap) Push(x any)        { *h = append(*h, x.(string)) }
+func (h *idHeap) Pop() any {
+	old := *h
+	x := old[len(old)-1]
+	*h = old[:len(old)-1]
+	return x
 }
 
 // compileSQL produces every node's compiled SQL: a final render where the
@@ -298,6 +311,16 @@ func (c *compiler) substitute(s string) string {
 // them, the way dbt does: `with __dbt__cte__name as (...)` before the node's
 // own CTEs.
 func (c *compiler) injectCTEs(m *Manifest) {
+	hasEphemeral := false
+	for _, n := range m.Nodes {
+		if n.Materialized() == "ephemeral" {
+			hasEphemeral = true
+			break
+		}
+	}
+	if !hasEphemeral {
+		return
+	}
 	// Nested ephemerals are hoisted into the outer statement, so each CTE
 	// holds its model's SQL before its own injection.
 	pre := map[string]string{}

@@ -40,6 +40,9 @@ func (s Secret) Format(f fmt.State, verb rune) {
 	fmt.Fprintf(f, fmt.FormatString(f, verb), s.masked())
 }
 
+// The encoders write the mask too, so that a config dumped to JSON, YAML
+// or a structured log stays safe.
+
 func (s Secret) MarshalJSON() ([]byte, error) { return json.Marshal(s.masked()) }
 func (s Secret) MarshalYAML() (any, error)    { return s.masked(), nil }
 func (s Secret) MarshalText() ([]byte, error) { return []byte(s.masked()), nil }

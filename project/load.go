@@ -60,7 +60,7 @@ func Load(dir string, opts LoadOptions) (*Project, error) {
 	}
 	if p.File == "" {
 		return nil, ErrorList{{
-			Msg:  fmt.Sprintf("no %s or %s in %s", DbtProjectFile, GmodelProjectFile, dir),
+			Msg:  fmt.Sprintf("no %s or %s in %s", DbtProjectFile, GmodelProjectFile, root),
 			Hint: fmt.Sprintf("create %s (or %s) there, or pass the project's directory with --project-dir", DbtProjectFile, GmodelProjectFile),
 		}}
 	}

@@ -23,8 +23,10 @@ type result struct {
 
 // run runs gmodel with args and a fixed environment (no host variables
 // leak in), like a user would in a shell.
-func run(t *testing.T, env map[string]string, args ...string) result {
-	t.Helper()
+func run(t testing.TB, env map[string]string, args ...string) result {
+	if t != nil {
+		t.Helper()
+	}
 	var out, errb bytes.Buffer
 	f := &cli.Factory{
 		IO: cli.Stdio{In: strings.NewReader(""), Out: &out, Err: &errb},
@@ -33,7 +35,7 @@ func run(t *testing.T, env map[string]string, args ...string) result {
 			return v, ok
 		},
 		Getwd: os.Getwd,
-		Home:  func() (string, error) { return t.TempDir(), nil },
+		Home:  func() (string, error) { return os.TempDir(), nil },
 	}
 	code := cli.MainWith(context.Background(), f, args)
 	return result{code: code, stdout: out.String(), stderr: errb.String()}

@@ -137,7 +137,7 @@ func otherNodes() []*Node {
 	dim2 := model("jaffle_shop", "dim_customers", "2", "jaffle_shop", "marts", "dim_customers", "v2")
 	dim3 := model("jaffle_shop", "dim_customers", "3", "jaffle_shop", "marts", "dim_customers", "v3")
 	for _, d := range []*Node{dim1, dim2, dim3} {
-		d.Config["latest_version"] = 2
+		d.LatestVersion = "2"
 		d.Access = "public"
 		d.Group = "growth"
 	}

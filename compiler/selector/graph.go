@@ -28,6 +28,9 @@ type Node struct {
 	Access     string   // models: public, protected (the default when empty) or private
 	Group      string
 	Version    string // versioned models: "1", "2", ...
+	// LatestVersion is a versioned model's latest_version property; when
+	// empty, the highest version of the model is the latest, as in dbt.
+	LatestVersion string
 }
 
 // Graph is the project's DAG prepared for selection. Build it once with
@@ -132,7 +135,7 @@ func disabled(n *Node) bool {
 }
 
 // findLatestVersions applies dbt's rule: a versioned model's latest_version
-// is the one configured, else the highest version among its siblings.
+// is the one declared, else the highest version among its siblings.
 func (g *Graph) findLatestVersions() {
 	type key struct{ pkg, name string }
 	versions := map[key][]int{}
@@ -145,7 +148,7 @@ func (g *Graph) findLatestVersions() {
 	for _, ids := range versions {
 		latest := ""
 		for _, i := range ids {
-			if v, ok := scalarString(g.nodes[i].Config["latest_version"]); ok {
+			if v := g.nodes[i].LatestVersion; v != "" {
 				latest = v
 				break
 			}

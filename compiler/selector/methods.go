@@ -3,7 +3,6 @@ package selector
 import (
 	"path"
 	"slices"
-	"strconv"
 	"strings"
 )
 
@@ -418,19 +417,4 @@ func searchVersion(g *Graph, c *criteria, out bitset) error {
 
 func needsState(_ *Graph, c *criteria, _ bitset) error {
 	return errorf(c.raw, "the %s method compares with the artifacts of an earlier run (--state), which gmodel does not support yet", c.method)
-}
-
-// scalarString formats a YAML or config scalar as dbt would print it.
-func scalarString(v any) (string, bool) {
-	switch x := v.(type) {
-	case string:
-		return x, x != ""
-	case int:
-		return strconv.Itoa(x), true
-	case int64:
-		return strconv.FormatInt(x, 10), true
-	case float64:
-		return strconv.FormatFloat(x, 'f', -1, 64), true
-	}
-	return "", false
 }

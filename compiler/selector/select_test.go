@@ -301,3 +301,63 @@ func diff(a, b []string) []string {
 	}
 	return out
 }
+
+func TestSelectConcurrently(t *testing.T) {
+	g := NewGraph(jaffleNodes())
+	s := loadSelectors(t)
+	want, err := Select(g, Options{Select: []string{"@stg_orders"}, Selectors: s})
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan []string)
+	for range 8 {
+		go func() {
+			got, _ := Select(g, Options{Select: []string{"@stg_orders"}, Selectors: s})
+			_, _ = Select(g, Options{Selector: "nested", Selectors: s, IndirectSelection: "cautious"})
+			done <- got
+		}()
+	}
+	for range 8 {
+		if got := <-done; !slices.Equal(got, want) {
+			t.Errorf("concurrent Select() = %v, want %v", got, want)
+		}
+	}
+}
+
+func TestNewGraph(t *testing.T) {
+	a := &Node{UniqueID: "model.p.a", Name: "a", ResourceType: "model", FQN: []string{"p", "a"}}
+	b := &Node{UniqueID: "model.p.b", Name: "b", ResourceType: "model", FQN: []string{"p", "b"},
+		DependsOn: []string{"model.p.a", "model.p.a", "model.p.b", "model.p.missing"}}
+	dup := &Node{UniqueID: "model.p.a", Name: "other", ResourceType: "model", FQN: []string{"p", "other"}}
+	g := NewGraph([]*Node{b, nil, a, dup})
+	if g.Len() != 2 {
+		t.Fatalf("Len() = %d, want 2", g.Len())
+	}
+	got, err := Select(g, Options{Select: []string{"+b"}})
+	if err != nil || !slices.Equal(got, []string{"model.p.a", "model.p.b"}) {
+		t.Errorf("Select(+b) = %v, %v", got, err)
+	}
+	if got, _ := Select(g, Options{Select: []string{"other"}}); len(got) != 0 {
+		t.Errorf("a repeated unique ID replaced the first node: %v", got)
+	}
+	if got, err := Select(nil, Options{DefaultAll: true}); err != nil || len(got) != 0 {
+		t.Errorf("Select(nil graph) = %v, %v", got, err)
+	}
+}
+
+func TestLatestVersionDefaultsToHighest(t *testing.T) {
+	var nodes []*Node
+	for _, v := range []string{"2", "10", "9"} {
+		nodes = append(nodes, &Node{
+			UniqueID: "model.p.m.v" + v, Name: "m", ResourceType: "model", Package: "p",
+			FQN: []string{"p", "m", "v" + v}, Version: v,
+		})
+	}
+	g := NewGraph(nodes)
+	for spec, want := range map[string]string{"version:latest": "model.p.m.v10", "version:old": "model.p.m.v2 model.p.m.v9", "version:prerelease": ""} {
+		got, err := Select(g, Options{Select: []string{spec}})
+		if err != nil || strings.Join(got, " ") != want {
+			t.Errorf("Select(%s) = %v, %v; want %q", spec, got, err, want)
+		}
+	}
+}
