@@ -47,6 +47,8 @@ type Options struct {
 	LookupEnv func(string) (string, bool)
 	// Log receives log()/print() output and warnings; nil discards them.
 	Log io.Writer
+	// Debug logs the time each compilation phase takes.
+	Debug bool
 	// IsIncremental answers is_incremental() for a node at run time; nil
 	// (compile) means false.
 	IsIncremental func(*Node) bool
@@ -63,6 +65,7 @@ type compiler struct {
 	builtin      map[string]*jinja.Macro // gmodel's copy of dbt's global project
 	macroDefs    []*MacroNode
 	builtinNodes []*MacroNode
+	fastTestsOff map[string]bool
 	docs         []*DocNode
 	sources      map[string]*SourceNode // "source.table"
 	srcList      []*SourceNode
@@ -104,35 +107,59 @@ func Compile(p *project.Project, opts Options) (*Manifest, error) {
 	c.installGlobals()
 	c.loadVars()
 
+	phase := c.phases()
 	c.loadBuiltinMacros()
 	c.loadProjectMacros()
 	c.loadDocs()
 	c.loadSources()
+	phase("macros, docs and sources")
 	c.discoverNodes()
+	phase("parse templates")
 	if err := c.err(); err != nil {
 		return nil, err
 	}
 	c.renderAll(false)
+	phase("render")
 	if err := c.err(); err != nil {
 		return nil, err
 	}
 	c.finishConfigs()
+	phase("configs and relations")
 	c.buildGenericTests()
+	phase("generic tests")
 	if err := c.err(); err != nil {
 		return nil, err
 	}
 	m := c.buildManifest()
 	c.checkGraph(m)
+	phase("graph")
 	if err := c.err(); err != nil {
 		return nil, err
 	}
 	if !opts.ParseOnly {
 		c.compileSQL(m)
+		phase("compiled SQL")
 		if err := c.err(); err != nil {
 			return nil, err
 		}
 	}
 	return m, nil
+}
+
+// phases returns a function that logs the time since its last call, when
+// debugging.
+func (c *compiler) phases() func(name string) {
+	last := time.Now()
+	return func(name string) {
+		if !c.opts.Debug || c.opts.Log == nil {
+			return
+		}
+		now := time.Now()
+		c.logMu.Lock()
+		fmt.Fprintf(c.opts.Log, "debug: %-26s %7.1f ms\n", name, float64(now.Sub(last).Microseconds())/1000)
+		c.logMu.Unlock()
+		last = now
+	}
 }
 
 func (c *compiler) err() error {

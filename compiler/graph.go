@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/dominikbraun/graph"
 	"github.com/gmodel/gmodel/project"
@@ -31,8 +32,31 @@ type Manifest struct {
 	// node and source, sorted.
 	ParentMap map[string][]string
 	ChildMap  map[string][]string
-	// Graph holds the same edges (parent -> child) for graph algorithms.
-	Graph graph.Graph[string, string]
+	graphOnce sync.Once
+	dag       graph.Graph[string, string]
+}
+
+// DAG returns the dependency graph (parent -> child edges) of nodes and
+// sources, built on first use: compile and ls do not need it.
+func (m *Manifest) DAG() graph.Graph[string, string] {
+	m.graphOnce.Do(func() {
+		g := graph.New(graph.StringHash, graph.Directed())
+		for _, s := range m.Sources {
+			_ = g.AddVertex(s.UniqueID)
+		}
+		for _, n := range m.Nodes {
+			_ = g.AddVertex(n.UniqueID)
+		}
+		for _, n := range m.Nodes {
+			for _, p := range n.DependsOnNodes {
+				if _, ok := m.ChildMap[p]; ok {
+					_ = g.AddEdge(p, n.UniqueID)
+				}
+			}
+		}
+		m.dag = g
+	})
+	return m.dag
 }
 
 // dedupe drops repeated strings, keeping first-seen order.
@@ -95,30 +119,22 @@ func (c *compiler) buildManifest() *Manifest {
 	sort.Slice(m.Macros, func(i, j int) bool { return m.Macros[i].UniqueID < m.Macros[j].UniqueID })
 	sort.Slice(m.Docs, func(i, j int) bool { return m.Docs[i].UniqueID < m.Docs[j].UniqueID })
 
-	g := graph.New(graph.StringHash, graph.Directed())
 	for _, s := range m.Sources {
-		_ = g.AddVertex(s.UniqueID)
 		m.ParentMap[s.UniqueID] = []string{}
 		m.ChildMap[s.UniqueID] = []string{}
 	}
 	for _, n := range m.Nodes {
-		_ = g.AddVertex(n.UniqueID)
 		m.ParentMap[n.UniqueID] = n.DependsOnNodes
 		m.ChildMap[n.UniqueID] = []string{}
 	}
+	// Nodes are sorted, so children are appended in sorted order.
 	for _, n := range m.Nodes {
 		for _, p := range n.DependsOnNodes {
-			if _, ok := m.ChildMap[p]; ok {
-				m.ChildMap[p] = append(m.ChildMap[p], n.UniqueID)
-				_ = g.AddEdge(p, n.UniqueID)
+			if ch, ok := m.ChildMap[p]; ok {
+				m.ChildMap[p] = append(ch, n.UniqueID)
 			}
 		}
 	}
-	for k, v := range m.ChildMap {
-		sort.Strings(v)
-		m.ChildMap[k] = v
-	}
-	m.Graph = g
 	return m
 }
 
@@ -136,7 +152,12 @@ func (c *compiler) checkGraph(m *Manifest) {
 			}
 		}
 	}
-	sccs, err := graph.StronglyConnectedComponents(m.Graph)
+	// A topological order that misses nodes means a cycle; only then is it
+	// worth finding the strongly connected components to name it.
+	if len(topoOrder(m)) == len(m.Nodes) {
+		return
+	}
+	sccs, err := graph.StronglyConnectedComponents(m.DAG())
 	if err != nil {
 		c.addErr(project.Pos{File: c.p.File}, "checking the graph for cycles: "+err.Error(), "")
 		return
@@ -352,7 +373,10 @@ func (c *compiler) injectCTEs(m *Manifest) {
 	}
 }
 
-// injectCTESQL puts ctes after the statement's leading WITH, or adds one.
+// injectCTESQL puts ctes into sql as dbt does (with sqlparse): after the
+// statement's WITH (or WITH RECURSIVE) and the whitespace that follows it,
+// then ", "; or, when there is no WITH, "with <ctes> " before the first
+// token.
 func injectCTESQL(sql string, ctes []CTE) string {
 	var parts []string
 	for _, c := range ctes {
@@ -362,13 +386,14 @@ func injectCTESQL(sql string, ctes []CTE) string {
 	i := skipSpaceAndComments(sql, 0)
 	if w := keywordAt(sql, i, "with"); w > 0 {
 		end := i + w
-		if j := skipSpaceAndComments(sql, end); keywordAt(sql, j, "recursive") > 0 {
+		if j := skipSpace(sql, end); keywordAt(sql, j, "recursive") > 0 {
 			end = j + len("recursive")
 		}
-		return sql[:end] + joined + "," + sql[end:]
+		k := skipSpace(sql, end)
+		return sql[:k] + joined + ", " + sql[k:]
 	}
 	first := skipSpace(sql, 0)
-	return sql[:first] + "with" + joined + sql[first:]
+	return sql[:first] + "with" + joined + " " + sql[first:]
 }
 
 func skipSpace(s string, i int) int {

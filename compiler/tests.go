@@ -59,6 +59,7 @@ func (c *compiler) buildGenericTests() {
 			add(t, col.Tests, col.Name)
 		}
 	}
+	c.initFastTests()
 	var tests []*Node
 	seen := map[string]*Node{}
 	for i, t := range targets {
@@ -200,6 +201,7 @@ func (c *compiler) newGenericTest(t testTarget, def *project.TestDef, column str
 	} else if t.source != nil {
 		n.AttachedNode = t.source.UniqueID
 	}
+	n.testOn = t
 	c.nodes = append(c.nodes, n)
 	c.baseConfig(n)
 	if def.Config != nil {
@@ -223,6 +225,9 @@ func (c *compiler) newGenericTest(t testTarget, def *project.TestDef, column str
 // become relations) and calls its macro.
 func (c *compiler) renderGenericTest(n *Node) {
 	if n.disabled {
+		return
+	}
+	if c.fastTest(n) {
 		return
 	}
 	rc := &renderCtx{c: c, node: n, final: true}
@@ -504,4 +509,84 @@ func pyRepr(s string) string {
 	}
 	b.WriteByte(q)
 	return b.String()
+}
+
+// disableFastTests makes every generic test go through its Jinja macro; the
+// tests of this package set it to check that both paths agree.
+var disableFastTests = false
+
+// fastTest renders the built-in unique and not_null tests, which are most
+// of a project's tests, without the template engine. It produces exactly
+// what their macros produce (TestFastTestsMatchMacros checks it) and steps
+// aside whenever the project overrides any macro on their path.
+func (c *compiler) fastTest(n *Node) bool {
+	name := n.TestMetadata.Name
+	if disableFastTests || n.TestMetadata.Namespace != "" || (name != "unique" && name != "not_null") || n.ColumnName == "" {
+		return false
+	}
+	if c.fastTestsOff == nil {
+		return false
+	}
+	if c.fastTestsOff[name] {
+		return false
+	}
+	t := n.testOn
+	var rel string
+	switch {
+	case t.node != nil:
+		rel = (&Relation{node: t.node, dialect: c.dialect}).String()
+		n.Refs = append(n.Refs, RefCall{Name: t.node.Name})
+		n.DependsOnNodes = append(n.DependsOnNodes, t.node.UniqueID)
+	case t.source != nil:
+		rel = c.dialect.render(t.source.Database, t.source.Schema, t.source.Identifier)
+		n.Sources = append(n.Sources, [2]string{t.source.SourceName, t.source.Name})
+		n.DependsOnNodes = append(n.DependsOnNodes, t.source.UniqueID)
+	default:
+		return false
+	}
+	if where, ok := configString(n.Config, "where"); ok && where != "" {
+		rel = "(select * from " + rel + " where " + where + ") dbt_subquery"
+	}
+	col := n.ColumnName
+	var b strings.Builder
+	b.WriteString("\n    \n    \n\n")
+	if name == "unique" {
+		b.WriteString("select\n    " + col + " as unique_field,\n    count(*) as n_records\n\nfrom " + rel +
+			"\nwhere " + col + " is not null\ngroup by " + col + "\nhaving count(*) > 1\n\n")
+	} else {
+		list := col
+		if v, ok := n.Config.Values["store_failures"]; ok && jinja.IsTrue(toJinja(v)) {
+			list = "*"
+		}
+		b.WriteString("\n\nselect " + list + "\nfrom " + rel + "\nwhere " + col + " is null\n\n")
+	}
+	b.WriteString("\n")
+	n.rendered = b.String()
+	n.DependsOnMacros = append(n.DependsOnMacros, "macro.dbt.test_"+name, "macro.dbt.get_where_subquery")
+	return true
+}
+
+// initFastTests records which built-in tests the project's macros leave
+// untouched.
+func (c *compiler) initFastTests() {
+	c.fastTestsOff = map[string]bool{}
+	overridden := func(names ...string) bool {
+		for _, name := range names {
+			for _, pre := range []string{"", "default__", c.dialect.Type + "__"} {
+				if c.macros[pre+name] != nil {
+					return true
+				}
+			}
+		}
+		return false
+	}
+	dispatchDbt := false
+	for _, d := range c.p.Dispatch {
+		if d.MacroNamespace == "dbt" {
+			dispatchDbt = true
+		}
+	}
+	for _, name := range []string{"unique", "not_null"} {
+		c.fastTestsOff[name] = dispatchDbt || overridden("test_"+name, "get_where_subquery", "should_store_failures")
+	}
 }

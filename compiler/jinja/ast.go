@@ -264,58 +264,63 @@ func walkExpr(e expr, fn func(expr)) {
 		return
 	}
 	fn(e)
-	for _, c := range children(e) {
-		walkExpr(c, fn)
-	}
+	eachChild(e, func(c expr) { walkExpr(c, fn) })
 }
 
-// children returns the direct sub-expressions of e (nil entries included).
-func children(e expr) []expr {
+// eachChild calls fn for the direct, non-nil sub-expressions of e.
+func eachChild(e expr, fn func(expr)) {
+	call := func(xs ...expr) {
+		for _, x := range xs {
+			if x != nil {
+				fn(x)
+			}
+		}
+	}
 	switch e := e.(type) {
 	case *listExpr:
-		return e.items
+		call(e.items...)
 	case *dictExpr:
-		out := make([]expr, 0, 2*len(e.keys))
 		for i := range e.keys {
-			out = append(out, e.keys[i], e.vals[i])
+			call(e.keys[i], e.vals[i])
 		}
-		return out
 	case *getattrExpr:
-		return []expr{e.obj}
+		call(e.obj)
 	case *getitemExpr:
-		return []expr{e.obj, e.key}
+		call(e.obj, e.key)
 	case *sliceExpr:
-		return []expr{e.obj, e.start, e.stop, e.step}
+		call(e.obj, e.start, e.stop, e.step)
 	case *callExpr:
-		out := append([]expr{e.fn}, e.args...)
+		call(e.fn)
+		call(e.args...)
 		for _, k := range e.kwargs {
-			out = append(out, k.x)
+			call(k.x)
 		}
-		return append(out, e.star, e.dstar)
+		call(e.star, e.dstar)
 	case *filterExpr:
-		out := append([]expr{e.arg}, e.args...)
+		call(e.arg)
+		call(e.args...)
 		for _, k := range e.kwargs {
-			out = append(out, k.x)
+			call(k.x)
 		}
-		return out
 	case *testExpr:
-		return append([]expr{e.arg}, e.args...)
+		call(e.arg)
+		call(e.args...)
 	case *binExpr:
-		return []expr{e.l, e.r}
+		call(e.l, e.r)
 	case *unaryExpr:
-		return []expr{e.x}
+		call(e.x)
 	case *notExpr:
-		return []expr{e.x}
+		call(e.x)
 	case *andExpr:
-		return []expr{e.l, e.r}
+		call(e.l, e.r)
 	case *orExpr:
-		return []expr{e.l, e.r}
+		call(e.l, e.r)
 	case *compareExpr:
-		return append([]expr{e.first}, e.rest...)
+		call(e.first)
+		call(e.rest...)
 	case *condExpr:
-		return []expr{e.cond, e.then, e.else_}
+		call(e.cond, e.then, e.else_)
 	case *concatExpr:
-		return e.parts
+		call(e.parts...)
 	}
-	return nil
 }

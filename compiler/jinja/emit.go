@@ -76,7 +76,8 @@ func (e *emitter) text(s string) {
 	// pongo2 would read "{{", "{%" or "{#" in text as its own syntax, so text
 	// with any brace goes through a tag. Long text does too: pongo2's lexer
 	// costs tens of ns per byte, so a short tag beats rescanning the text.
-	if len(s) > inlineTextMax || strings.IndexByte(s, '{') >= 0 {
+	// pongo2's lexer also mistakes the byte 0x01 for its EOF marker.
+	if len(s) > inlineTextMax || strings.IndexByte(s, '{') >= 0 || strings.IndexByte(s, 1) >= 0 {
 		e.tag("gm_text", e.add(s))
 		return
 	}

@@ -27,12 +27,12 @@ func (e *Error) Unwrap() error { return e.Err }
 
 // pos is a position in the original template source.
 type pos struct {
-	line, col int
+	line, col int32
 }
 
 // errorf makes a positioned *Error for file.
 func errorf(file string, p pos, format string, args ...any) *Error {
-	return &Error{File: file, Line: p.line, Col: p.col, Msg: fmt.Sprintf(format, args...)}
+	return &Error{File: file, Line: int(p.line), Col: int(p.col), Msg: fmt.Sprintf(format, args...)}
 }
 
 // positioned attaches a position to err unless it already carries one: the
@@ -41,14 +41,16 @@ func positioned(err error, file string, p pos) error {
 	if err == nil {
 		return nil
 	}
+	if _, ok := err.(*Error); ok || isSignal(err) {
+		return err
+	}
+	// A Func may wrap an *Error (e.g. from a macro it called): keep that
+	// inner position but stay an *Error so callers can type-assert.
 	var je *Error
 	if errors.As(err, &je) {
-		return err
+		return &Error{File: je.File, Line: je.Line, Col: je.Col, Msg: err.Error(), Err: err}
 	}
-	if isSignal(err) {
-		return err
-	}
-	return &Error{File: file, Line: p.line, Col: p.col, Msg: err.Error(), Err: err}
+	return &Error{File: file, Line: int(p.line), Col: int(p.col), Msg: err.Error(), Err: err}
 }
 
 // signals are control flow carried through pongo2's error returns.

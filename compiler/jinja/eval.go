@@ -100,7 +100,7 @@ func (s *State) errAt(p pos, format string, args ...any) *Error {
 }
 
 func (s *State) undefinedErr(p pos, u Undefined) *Error {
-	return &Error{File: s.file, Line: p.line, Col: p.col, Msg: u.message()}
+	return &Error{File: s.file, Line: int(p.line), Col: int(p.col), Msg: u.message()}
 }
 
 func (e *constExpr) eval(*State) (Value, error) { return e.v, nil }
@@ -273,7 +273,9 @@ func getitem(obj, key Value) (Value, error) {
 		}
 		return v, nil
 	}
-	if _, ok := obj.(*List); !ok {
+	switch obj.(type) {
+	case *List, *Dict, string, pyRange:
+	default:
 		switch n := normalize(obj).(type) {
 		case *List, *Dict:
 			return getitem(n, key)

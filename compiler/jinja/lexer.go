@@ -1,6 +1,7 @@
 package jinja
 
 import (
+	"math"
 	"strconv"
 	"strings"
 	"unicode"
@@ -25,14 +26,15 @@ const (
 
 type token struct {
 	kind tokKind
-	val  string // text, name, unescaped string, operator
-	num  int64
-	fnum float64
 	pos  pos
+	val  string // text, name, unescaped string, operator
+	num  int64  // tInt value; tFloat stores math.Float64bits
 	// off and end are byte offsets into the normalized source (docs bodies
 	// keep their raw text).
-	off, end int
+	off, end int32
 }
+
+func (t *token) float() float64 { return math.Float64frombits(uint64(t.num)) }
 
 // lexer splits a normalized template into text, tag delimiters and the
 // expression tokens between them, applying Jinja's whitespace control.
@@ -62,7 +64,7 @@ func lex(file, src string) ([]token, *Error) {
 	if err := l.run(); err != nil {
 		return nil, err
 	}
-	l.toks = append(l.toks, token{kind: tEOF, pos: l.posAt(len(src)), off: len(src), end: len(src)})
+	l.toks = append(l.toks, token{kind: tEOF, pos: l.posAt(len(src)), off: int32(len(src)), end: int32(len(src))})
 	return l.toks, nil
 }
 
@@ -112,7 +114,7 @@ func (l *lexer) emitText(text string, off, end int) {
 	if text == "" {
 		return
 	}
-	l.toks = append(l.toks, token{kind: tText, val: text, pos: l.posAt(off), off: off, end: end})
+	l.toks = append(l.toks, token{kind: tText, val: text, pos: l.posAt(off), off: int32(off), end: int32(end)})
 }
 
 // findOpen returns the offset of the next "{{", "{%" or "{#" at or after i.
@@ -238,9 +240,9 @@ func (l *lexer) run() *Error {
 		}
 		flush(j)
 		if s[j+1] == '{' {
-			l.toks = append(l.toks, token{kind: tVarBegin, pos: l.posAt(j), off: j, end: j + 2})
+			l.toks = append(l.toks, token{kind: tVarBegin, pos: l.posAt(j), off: int32(j), end: int32(j + 2)})
 		} else {
-			l.toks = append(l.toks, token{kind: tBlockBegin, pos: l.posAt(j), off: j, end: j + 2})
+			l.toks = append(l.toks, token{kind: tBlockBegin, pos: l.posAt(j), off: int32(j), end: int32(j + 2)})
 		}
 		i = j + 2
 		if i < len(s) && (s[i] == '-' || s[i] == '+') {
@@ -301,24 +303,24 @@ func (l *lexer) lexCode(i int, isVar bool) (int, *Error) {
 		if len(stack) == 0 {
 			if isVar {
 				if strings.HasPrefix(s[i:], "-}}") {
-					l.toks = append(l.toks, token{kind: tVarEnd, pos: l.posAt(i), off: i, end: i + 3})
+					l.toks = append(l.toks, token{kind: tVarEnd, pos: l.posAt(i), off: int32(i), end: int32(i + 3)})
 					return l.skipSpace(i + 3), nil
 				}
 				if strings.HasPrefix(s[i:], "}}") {
-					l.toks = append(l.toks, token{kind: tVarEnd, pos: l.posAt(i), off: i, end: i + 2})
+					l.toks = append(l.toks, token{kind: tVarEnd, pos: l.posAt(i), off: int32(i), end: int32(i + 2)})
 					return i + 2, nil
 				}
 			} else {
 				if strings.HasPrefix(s[i:], "-%}") {
-					l.toks = append(l.toks, token{kind: tBlockEnd, pos: l.posAt(i), off: i, end: i + 3})
+					l.toks = append(l.toks, token{kind: tBlockEnd, pos: l.posAt(i), off: int32(i), end: int32(i + 3)})
 					return l.skipSpace(i + 3), nil
 				}
 				if strings.HasPrefix(s[i:], "+%}") {
-					l.toks = append(l.toks, token{kind: tBlockEnd, pos: l.posAt(i), off: i, end: i + 3})
+					l.toks = append(l.toks, token{kind: tBlockEnd, pos: l.posAt(i), off: int32(i), end: int32(i + 3)})
 					return i + 3, nil
 				}
 				if strings.HasPrefix(s[i:], "%}") {
-					l.toks = append(l.toks, token{kind: tBlockEnd, pos: l.posAt(i), off: i, end: i + 2})
+					l.toks = append(l.toks, token{kind: tBlockEnd, pos: l.posAt(i), off: int32(i), end: int32(i + 2)})
 					return i + 2, nil
 				}
 			}
@@ -343,7 +345,7 @@ func (l *lexer) lexCode(i int, isVar bool) (int, *Error) {
 			if j >= len(s) {
 				return 0, l.errAt(i, "unexpected char %s at %d", Repr(string(c)), i)
 			}
-			l.toks = append(l.toks, token{kind: tString, val: unescapeString(s[i+1 : j]), pos: l.posAt(i), off: i, end: j + 1})
+			l.toks = append(l.toks, token{kind: tString, val: unescapeString(s[i+1 : j]), pos: l.posAt(i), off: int32(i), end: int32(j + 1)})
 			i = j + 1
 			continue
 		case c >= '0' && c <= '9':
@@ -368,7 +370,7 @@ func (l *lexer) lexCode(i int, isVar bool) (int, *Error) {
 				r, _ := utf8.DecodeRuneInString(s[i:])
 				return 0, l.errAt(i, "unexpected char %s at %d", Repr(string(r)), i)
 			}
-			l.toks = append(l.toks, token{kind: tName, val: s[i:j], pos: l.posAt(i), off: i, end: j})
+			l.toks = append(l.toks, token{kind: tName, val: s[i:j], pos: l.posAt(i), off: int32(i), end: int32(j)})
 			i = j
 			continue
 		}
@@ -388,7 +390,7 @@ func (l *lexer) lexCode(i int, isVar bool) (int, *Error) {
 			}
 			stack = stack[:len(stack)-1]
 		}
-		l.toks = append(l.toks, token{kind: tOp, val: op, pos: l.posAt(i), off: i, end: i + len(op)})
+		l.toks = append(l.toks, token{kind: tOp, val: op, pos: l.posAt(i), off: int32(i), end: int32(i + len(op))})
 		i += len(op)
 	}
 }
@@ -407,7 +409,7 @@ func (l *lexer) lexNumber(i int) (int, token, *Error) {
 		if err != nil {
 			return 0, token{}, l.errAt(i, "invalid number literal %q", s[i:j])
 		}
-		return j, token{kind: tInt, num: n, val: s[i:j], pos: l.posAt(i), off: i, end: j}, nil
+		return j, token{kind: tInt, num: n, val: s[i:j], pos: l.posAt(i), off: int32(i), end: int32(j)}, nil
 	}
 	digits := func(j int) int {
 		for j < len(s) && (s[j] >= '0' && s[j] <= '9' || s[j] == '_' && j+1 < len(s) && s[j+1] >= '0' && s[j+1] <= '9') {
@@ -439,15 +441,15 @@ func (l *lexer) lexNumber(i int) (int, token, *Error) {
 		if err != nil && !strings.Contains(err.Error(), "range") {
 			return 0, token{}, l.errAt(i, "invalid number literal %q", s[start:j])
 		}
-		return j, token{kind: tFloat, fnum: f, val: s[start:j], pos: l.posAt(i), off: i, end: j}, nil
+		return j, token{kind: tFloat, num: int64(math.Float64bits(f)), val: s[start:j], pos: l.posAt(i), off: int32(i), end: int32(j)}, nil
 	}
 	n, err := strconv.ParseInt(text, 10, 64)
 	if err != nil {
 		// Python ints are unbounded; the closest we can do is a float.
 		f, _ := strconv.ParseFloat(text, 64)
-		return j, token{kind: tFloat, fnum: f, val: s[start:j], pos: l.posAt(i), off: i, end: j}, nil
+		return j, token{kind: tFloat, num: int64(math.Float64bits(f)), val: s[start:j], pos: l.posAt(i), off: int32(i), end: int32(j)}, nil
 	}
-	return j, token{kind: tInt, num: n, val: s[start:j], pos: l.posAt(i), off: i, end: j}, nil
+	return j, token{kind: tInt, num: n, val: s[start:j], pos: l.posAt(i), off: int32(i), end: int32(j)}, nil
 }
 
 func isHexDigit(c byte) bool {

@@ -471,19 +471,23 @@ func splitWhitespace(s string, maxsplit int, fromRight bool) []string {
 		return strings.Fields(s)
 	}
 	if fromRight {
-		fields := strings.Fields(s)
-		if len(fields) <= maxsplit+1 {
-			return fields
-		}
-		// Keep the head unsplit, whitespace inside it intact.
-		rest := strings.TrimRightFunc(s, unicode.IsSpace)
+		// The unsplit head keeps its leading whitespace, as in Python.
+		rest := s
 		var tail []string
 		for i := 0; i < maxsplit; i++ {
+			rest = strings.TrimRightFunc(rest, unicode.IsSpace)
 			j := strings.LastIndexFunc(rest, unicode.IsSpace)
-			tail = append([]string{rest[j+1:]}, tail...)
-			rest = strings.TrimRightFunc(rest[:j], unicode.IsSpace)
+			if j < 0 {
+				break
+			}
+			_, w := utf8.DecodeRuneInString(rest[j:])
+			tail = append([]string{rest[j+w:]}, tail...)
+			rest = rest[:j]
 		}
-		return append([]string{strings.TrimLeftFunc(rest, unicode.IsSpace)}, tail...)
+		if rest = strings.TrimRightFunc(rest, unicode.IsSpace); rest != "" {
+			tail = append([]string{rest}, tail...)
+		}
+		return tail
 	}
 	var out []string
 	rest := strings.TrimLeftFunc(s, unicode.IsSpace)

@@ -18,6 +18,7 @@ type parser struct {
 	tagStack []openTag
 	endStack [][]string
 	loops    int // enclosing for loops inside the current macro
+	nesting  int // expression depth; bounded so hostile input cannot overflow the stack
 
 	macros []*Macro
 	blocks []*Block
@@ -299,6 +300,9 @@ func (p *parser) parseStatement() (stmt, *Error) {
 	if t.kind != tName {
 		return nil, p.fail(t, "tag name expected")
 	}
+	if len(p.tagStack) >= maxNesting {
+		return nil, p.fail(t, "blocks are nested too deeply")
+	}
 	p.tagStack = append(p.tagStack, openTag{name: t.val, p: p.toks[p.i-1].pos})
 	popped := false
 	defer func() {
@@ -472,7 +476,7 @@ func (p *parser) parseMacro(kind string) (stmt, *Error) {
 	if err != nil {
 		return nil, err
 	}
-	m := &Macro{Name: nameTok.val, File: p.file, Line: start.line}
+	m := &Macro{Name: nameTok.val, File: p.file, Line: int(start.line)}
 	if kind == "test" {
 		m.Name = "test_" + nameTok.val
 	}
@@ -527,7 +531,7 @@ func (p *parser) parseSignature(m *Macro) *Error {
 
 func (p *parser) parseCallBlock() (stmt, *Error) {
 	start := p.next().pos
-	caller := &Macro{Name: "caller", File: p.file, Line: start.line, isCaller: true}
+	caller := &Macro{Name: "caller", File: p.file, Line: int(start.line), isCaller: true}
 	if p.isOp("(") {
 		if err := p.parseSignature(caller); err != nil {
 			return nil, err
@@ -574,7 +578,7 @@ func (p *parser) parseDbtBlock(kind string) (stmt, *Error) {
 	if err != nil {
 		return nil, err
 	}
-	b := &Block{Kind: kind, Name: nameTok.val, Line: open.p.line, Col: open.p.col}
+	b := &Block{Kind: kind, Name: nameTok.val, Line: int(open.p.line), Col: int(open.p.col)}
 	if kind == "materialization" {
 		b.Kwargs = map[string]Value{"adapter": "default"}
 		for p.skipOp(",") {
@@ -931,8 +935,15 @@ func (p *parser) parsePow() (expr, *Error) {
 	return l, nil
 }
 
+const maxNesting = 200
+
 func (p *parser) parseUnary(withFilter bool) (expr, *Error) {
 	t := p.cur()
+	p.nesting++
+	defer func() { p.nesting-- }()
+	if p.nesting > maxNesting {
+		return nil, p.fail(t, "expression is nested too deeply")
+	}
 	var x expr
 	var err *Error
 	if t.kind == tOp && (t.val == "-" || t.val == "+") {
@@ -992,7 +1003,7 @@ func (p *parser) parsePrimary() (expr, *Error) {
 		return &constExpr{p: t.pos, v: t.num}, nil
 	case tFloat:
 		p.next()
-		return &constExpr{p: t.pos, v: t.fnum}, nil
+		return &constExpr{p: t.pos, v: t.float()}, nil
 	case tOp:
 		switch t.val {
 		case "(":
@@ -1480,9 +1491,7 @@ func checkExpr(file string, x expr, soft bool) *Error {
 			return
 		}
 		// Other nodes: recurse into direct children with the same softness.
-		for _, c := range children(x) {
-			visit(c, soft)
-		}
+		eachChild(x, func(c expr) { visit(c, soft) })
 	}
 	visit(x, soft)
 	return err

@@ -302,9 +302,14 @@ func (n *forNode) run(st *State, ctx *pongo2.ExecutionContext, w pongo2.Template
 		lp = &loopObj{items: items, depth: depth}
 		if n.s.recursive {
 			lp.recurse = func(v Value) (Value, error) {
+				if st.depth >= maxDepth {
+					return nil, fmt.Errorf("maximum recursion depth exceeded")
+				}
 				var b strings.Builder
 				savedSc := st.sc
+				st.depth++
 				_, perr := n.run(st, ctx, &b, v, parent, depth+1)
+				st.depth--
 				st.sc = savedSc
 				if perr != nil {
 					return nil, unwrapPongo(perr)

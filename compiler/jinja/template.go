@@ -251,9 +251,8 @@ func (t *Template) Render(vars map[string]Value, data any) (out string, err erro
 		case loopSignal:
 			return "", &Error{File: t.File, Msg: err.Error()}
 		}
-		var je *Error
-		if !errors.As(err, &je) {
-			err = &Error{File: t.File, Msg: err.Error(), Err: err}
+		if _, ok := err.(*Error); !ok {
+			err = positioned(err, t.File, pos{})
 		}
 		return "", err
 	}

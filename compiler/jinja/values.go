@@ -3,6 +3,7 @@ package jinja
 import (
 	"fmt"
 	"math"
+	"reflect"
 	"sort"
 )
 
@@ -329,6 +330,41 @@ func FromGo(v any) Value {
 		return d
 	case func(c *Call) (Value, error):
 		return Func(x)
+	}
+	return fromReflect(v)
+}
+
+// fromReflect converts other slices and string-keyed maps; it is only
+// reached for Go values no fast path above knows.
+func fromReflect(v any) Value {
+	rv := reflect.ValueOf(v)
+	switch rv.Kind() {
+	case reflect.Slice, reflect.Array:
+		if _, ok := v.(Getattrer); ok {
+			return v
+		}
+		l := &List{Items: make([]Value, rv.Len())}
+		for i := range l.Items {
+			l.Items[i] = FromGo(rv.Index(i).Interface())
+		}
+		return l
+	case reflect.Map:
+		if rv.Type().Key().Kind() != reflect.String {
+			return v
+		}
+		if _, ok := v.(Getattrer); ok {
+			return v
+		}
+		keys := make([]string, 0, rv.Len())
+		for _, k := range rv.MapKeys() {
+			keys = append(keys, k.String())
+		}
+		sort.Strings(keys)
+		d := NewDict()
+		for _, k := range keys {
+			d.Set(k, FromGo(rv.MapIndex(reflect.ValueOf(k).Convert(rv.Type().Key())).Interface()))
+		}
+		return d
 	}
 	return v
 }

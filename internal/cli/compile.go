@@ -14,6 +14,9 @@ type compileOptions struct {
 	f   *Factory
 	g   *globalOptions
 	sel selectFlags
+	// WriteCompiled writes each node's SQL under target/compiled; without
+	// it only the manifest (which holds the compiled SQL too) is written.
+	WriteCompiled bool
 }
 
 func newCmdCompile(f *Factory, g *globalOptions, runF func(*compileOptions) error) *cobra.Command {
@@ -30,6 +33,7 @@ func newCmdCompile(f *Factory, g *globalOptions, runF func(*compileOptions) erro
 		},
 	}
 	opts.sel.register(cmd)
+	cmd.Flags().BoolVar(&opts.WriteCompiled, "write-compiled", true, "write each node's compiled SQL under target/compiled (the manifest holds it either way)")
 	return cmd
 }
 
@@ -47,13 +51,19 @@ func compileRun(opts *compileOptions) error {
 	if err != nil {
 		return err
 	}
-	n, err := writeCompiled(w, m, ids)
-	if err != nil {
-		return usageErr(fmt.Errorf("writing compiled SQL: %w", err))
+	phase := time.Now()
+	n := 0
+	if opts.WriteCompiled {
+		n, err = writeCompiled(w, m, ids)
+		if err != nil {
+			return usageErr(fmt.Errorf("writing compiled SQL: %w", err))
+		}
+		w.debugf("write compiled files       %7.1f ms", since(&phase))
 	}
 	if err := w.writeManifest(m); err != nil {
 		return usageErr(fmt.Errorf("writing the manifest: %w", err))
 	}
+	w.debugf("write manifest             %7.1f ms", since(&phase))
 	fmt.Fprintf(opts.f.IO.Err, "Compiled %d of %d nodes into %s in %.2fs\n", n, len(m.Nodes),
 		relTo(w.project.Root, filepath.Join(w.targetDir(), "compiled")), time.Since(start).Seconds())
 	return nil
@@ -85,6 +95,13 @@ func writeCompiled(w *workspace, m *compiler.Manifest, ids []string) (int, error
 		count++
 	}
 	return count, nil
+}
+
+func since(t *time.Time) float64 {
+	now := time.Now()
+	d := now.Sub(*t)
+	*t = now
+	return float64(d.Microseconds()) / 1000
 }
 
 func relTo(base, p string) string {

@@ -4,6 +4,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -73,6 +74,8 @@ type workspace struct {
 	target  *profiles.Target
 	vars    *project.OrderedMap
 	threads int
+	debug   bool
+	log     io.Writer
 }
 
 // loadWorkspace loads the project and its profile target. Errors are usage
@@ -119,7 +122,7 @@ func loadWorkspace(f *Factory, g *globalOptions) (*workspace, error) {
 	if g.Threads > 0 {
 		threads = g.Threads
 	}
-	return &workspace{project: p, target: t, vars: cliVars, threads: threads}, nil
+	return &workspace{project: p, target: t, vars: cliVars, threads: threads, debug: g.Debug, log: f.IO.Err}, nil
 }
 
 // parseVars reads --vars: a YAML (or JSON) mapping.
@@ -165,6 +168,7 @@ func (w *workspace) compile(f *Factory, command string, parseOnly bool) (*compil
 		ParseOnly:    parseOnly,
 		LookupEnv:    f.LookupEnv,
 		Log:          f.IO.Err,
+		Debug:        w.debug,
 	})
 	if err != nil {
 		return nil, usageErr(err)
@@ -276,4 +280,10 @@ func selectorGraph(m *compiler.Manifest) *selector.Graph {
 		})
 	}
 	return selector.NewGraph(nodes)
+}
+
+func (w *workspace) debugf(format string, args ...any) {
+	if w.debug && w.log != nil {
+		fmt.Fprintf(w.log, "debug: "+format+"\n", args...)
+	}
 }
