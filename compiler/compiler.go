@@ -114,12 +114,12 @@ func Compile(p *project.Project, opts Options) (*Manifest, error) {
 	c.loadSources()
 	phase("macros, docs and sources")
 	c.discoverNodes()
-	phase("parse templates")
+	phase("discover nodes")
 	if err := c.err(); err != nil {
 		return nil, err
 	}
 	c.renderAll(false)
-	phase("render")
+	phase("parse and render")
 	if err := c.err(); err != nil {
 		return nil, err
 	}
@@ -219,7 +219,21 @@ func (c *compiler) addJinjaErr(file string, err error, what string) {
 
 // resolveName makes every project macro (and gmodel's built-in ones) global,
 // as dbt does; project macros win over built-ins of the same name.
-func (c *compiler) resolveName(name string) (jinja.Value, bool) {
+func (c *compiler) resolveName(s *jinja.State, name string) (jinja.Value, bool) {
+	if name == "execute" {
+		// Only the parse render gets here (the final one has execute in its
+		// vars): what it produced may differ once execute is true.
+		if s != nil {
+			if rc, ok := s.Data.(*renderCtx); ok && rc.node != nil {
+				rc.node.needsFinal = true
+			}
+		}
+		return false, true
+	}
+	return c.lookupMacro(name)
+}
+
+func (c *compiler) lookupMacro(name string) (jinja.Value, bool) {
 	if m, ok := c.macros[name]; ok {
 		return m, true
 	}

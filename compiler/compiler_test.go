@@ -239,3 +239,22 @@ func TestErrorsArePositioned(t *testing.T) {
 		})
 	}
 }
+
+// A model that looks at `execute` is rendered again once parsing is done,
+// with execute true, as dbt compiles it.
+func TestExecuteRerender(t *testing.T) {
+	m := mustCompile(t, map[string]string{
+		"macros/m.sql": "{% macro phase() %}{% if execute %}run{% else %}parse{% endif %}{% endmacro %}",
+		"models/a.sql": "select '{{ phase() }}' as p",
+		"models/b.sql": "select {% if execute %}1{% else %}0{% endif %} as x",
+		"models/c.sql": "select 2",
+	})
+	for name, want := range map[string]string{"a": "select 'run' as p", "b": "select 1 as x", "c": "select 2"} {
+		if got := nodeNamed(m, name).CompiledCode; got != want {
+			t.Errorf("%s = %q, want %q", name, got, want)
+		}
+	}
+	if nodeNamed(m, "c").needsFinal {
+		t.Error("a model that never looks at execute was rendered twice")
+	}
+}

@@ -114,12 +114,13 @@ func sortedKeys[V any](m map[string]V) []string {
 func (c *compiler) nodeRenderVars(rc *renderCtx) map[string]jinja.Value {
 	n := rc.node
 	vars := map[string]jinja.Value{
-		"config":  &configObj{rc: rc},
-		"model":   &nodeObj{n: n, rc: rc},
-		"execute": rc.final,
+		"config": &configObj{rc: rc},
+		"model":  &nodeObj{n: n, rc: rc},
+		"this":   &Relation{node: n, dialect: c.dialect, rc: rc},
 	}
-	if n.ResourceType != Test || n.AttachedNode == "" || true {
-		vars["this"] = &Relation{node: n, dialect: c.dialect, rc: rc}
+	// While parsing, `execute` is left to resolveName, which notes its use.
+	if rc.final {
+		vars["execute"] = true
 	}
 	return vars
 }

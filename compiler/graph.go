@@ -289,7 +289,7 @@ func (c *compiler) compileSQL(m *Manifest) {
 	}
 	c.parallel(len(m.Nodes), func(i int) {
 		n := m.Nodes[i]
-		if n.tmpl == nil && n.TestMetadata == nil {
+		if !n.templated && n.TestMetadata == nil {
 			return
 		}
 		n.CompiledCode = c.substitute(n.rendered)

@@ -9,6 +9,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	"github.com/gmodel/gmodel/compiler/jinja"
@@ -26,9 +27,6 @@ const DbtVersion = "1.8.0"
 func (c *Manifest) WriteManifest(w io.Writer, workers int) error {
 	m := c
 	created := float64(0)
-	nodeBufs := make([][]byte, len(m.Nodes))
-	encode := func(i int) { nodeBufs[i] = appendNode(nil, m, m.Nodes[i], created) }
-	runParallel(len(m.Nodes), workers, encode)
 
 	b := make([]byte, 0, 1<<16)
 	b = append(b, `{"metadata": {"dbt_schema_version": "`...)
@@ -48,15 +46,8 @@ func (c *Manifest) WriteManifest(w io.Writer, workers int) error {
 	if _, err := w.Write(b); err != nil {
 		return err
 	}
-	for i, nb := range nodeBufs {
-		if i > 0 {
-			if _, err := io.WriteString(w, ", "); err != nil {
-				return err
-			}
-		}
-		if _, err := w.Write(nb); err != nil {
-			return err
-		}
+	if err := writeNodesOrdered(w, m, workers, created); err != nil {
+		return err
 	}
 	b = b[:0]
 	b = append(b, "}, \"sources\": {"...)
@@ -126,12 +117,55 @@ func (c *Manifest) WriteManifest(w io.Writer, workers int) error {
 	return err
 }
 
-func runParallel(n, workers int, fn func(i int)) {
-	c := &compiler{opts: Options{Workers: workers}}
-	if workers <= 0 {
-		c.opts.Workers = 1
+// writeNodesOrdered encodes the nodes in chunks on several workers and
+// writes the chunks in order as they complete, so memory stays bounded by a
+// few chunks rather than the whole manifest.
+func writeNodesOrdered(w io.Writer, m *Manifest, workers int, created float64) error {
+	const chunk = 128
+	n := len(m.Nodes)
+	chunks := (n + chunk - 1) / chunk
+	if workers < 1 {
+		workers = 1
 	}
-	c.parallel(n, fn)
+	results := make([]chan []byte, chunks)
+	for i := range results {
+		results[i] = make(chan []byte, 1)
+	}
+	// At most 2*workers chunks are encoded ahead of the writer.
+	tokens := make(chan struct{}, 2*workers)
+	next := make(chan int)
+	go func() {
+		for i := 0; i < chunks; i++ {
+			tokens <- struct{}{}
+			next <- i
+		}
+		close(next)
+	}()
+	pool := sync.Pool{New: func() any { return make([]byte, 0, 1<<20) }}
+	for k := 0; k < workers; k++ {
+		go func() {
+			for ci := range next {
+				buf := pool.Get().([]byte)[:0]
+				for i := ci * chunk; i < min(n, (ci+1)*chunk); i++ {
+					if i > 0 {
+						buf = append(buf, ", "...)
+					}
+					buf = appendNode(buf, m, m.Nodes[i], created)
+				}
+				results[ci] <- buf
+			}
+		}()
+	}
+	var err error
+	for ci := 0; ci < chunks; ci++ {
+		buf := <-results[ci]
+		if err == nil {
+			_, err = w.Write(buf)
+		}
+		pool.Put(buf[:0]) //nolint:staticcheck // slices are fine in a pool here
+		<-tokens
+	}
+	return err
 }
 
 func appendStringMap(b []byte, m map[string][]string) []byte {
@@ -508,6 +542,14 @@ func flattenMap(m map[string]any) []any {
 
 const hexDigits = "0123456789abcdef"
 
+// jsonSafe marks the ASCII bytes that need no escaping in a JSON string.
+var jsonSafe = func() (t [utf8.RuneSelf]bool) {
+	for c := 0x20; c < utf8.RuneSelf; c++ {
+		t[c] = c != '"' && c != '\\'
+	}
+	return t
+}()
+
 // appendStr appends s as a JSON string.
 func appendStr(b []byte, s string) []byte {
 	b = append(b, '"')
@@ -515,7 +557,7 @@ func appendStr(b []byte, s string) []byte {
 	for i := 0; i < len(s); {
 		c := s[i]
 		if c < utf8.RuneSelf {
-			if c >= 0x20 && c != '"' && c != '\\' {
+			if jsonSafe[c] {
 				i++
 				continue
 			}

@@ -61,6 +61,7 @@ type Node struct {
 
 	// compile-time state
 	tmpl       *jinja.Template
+	templated  bool          // has SQL to render (models, analyses, singular tests, snapshots)
 	cfgCalls   []*jinja.Dict // config(...) calls recorded while rendering
 	needsFinal bool          // rendering looked at something only known after parsing
 	rendered   string        // output of the parse render, placeholders still in

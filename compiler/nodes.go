@@ -3,6 +3,7 @@ package compiler
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"os"
 	"path"
@@ -114,14 +115,9 @@ func (c *compiler) newNode(rt string, f *project.File, name string, fqn []string
 // discoverNodes creates the nodes of models, seeds, snapshots, analyses and
 // singular tests and parses their templates.
 func (c *compiler) discoverNodes() {
-	type parseJob struct {
-		n *Node
-		f *project.File
-	}
-	var jobs []parseJob
 	for _, f := range c.p.ModelFiles {
 		n := c.newNode(Model, f, f.Name(), c.fqnFor(f, f.Name()))
-		jobs = append(jobs, parseJob{n, f})
+		n.templated = true
 	}
 	for _, f := range c.p.SeedFiles {
 		n := c.newNode(Seed, f, f.Name(), c.fqnFor(f, f.Name()))
@@ -130,21 +126,12 @@ func (c *compiler) discoverNodes() {
 	}
 	for _, f := range c.p.AnalysisFiles {
 		n := c.newNode(Analysis, f, f.Name(), c.fqnFor(f, f.Name(), "analysis"))
-		jobs = append(jobs, parseJob{n, f})
+		n.templated = true
 	}
 	for _, f := range c.p.TestFiles {
 		n := c.newNode(Test, f, f.Name(), c.fqnFor(f, f.Name()))
-		jobs = append(jobs, parseJob{n, f})
+		n.templated = true
 	}
-	c.parallel(len(jobs), func(i int) {
-		t, err := c.env.Parse(jobs[i].f.Path, jobs[i].n.RawCode)
-		if err != nil {
-			c.addNodeErr(jobs[i].n, err, "")
-			jobs[i].n.disabled = true
-			return
-		}
-		jobs[i].n.tmpl = t
-	})
 	// Snapshots: one node per {% snapshot %} block.
 	for _, f := range c.p.SnapshotFiles {
 		t, err := c.env.Parse(f.Path, f.Content)
@@ -162,6 +149,7 @@ func (c *compiler) discoverNodes() {
 			fqn = append(fqn, b.Name)
 			n := c.newNode(Snapshot, f, b.Name, fqn)
 			n.tmpl = b.Sub
+			n.templated = true
 			n.RawCode = b.Body
 			n.Pos = project.Pos{File: f.Path, Line: b.Line, Col: b.Col}
 		}
@@ -227,8 +215,8 @@ func (c *compiler) applyPatches() {
 			}
 			n.patch = p
 			n.PatchPath = c.p.Name + "://" + p.Pos.File
-			n.Description = p.Description
-			n.Columns = p.Columns
+			n.Description = c.renderDesc(p.Description, p.Pos)
+			n.Columns = c.renderColumns(p.Columns)
 			n.Meta = p.Meta
 			n.Docs = p.Docs
 		}
@@ -285,7 +273,7 @@ func (c *compiler) baseConfig(n *Node) {
 func (c *compiler) renderAll(final bool) {
 	var todo []*Node
 	for _, n := range c.nodes {
-		if n.tmpl != nil && !n.disabled {
+		if n.templated && !n.disabled {
 			todo = append(todo, n)
 		}
 	}
@@ -299,6 +287,17 @@ func (c *compiler) render(n *Node, final bool) {
 		// The parse render already recorded refs and configs.
 		n.Refs, n.Sources, n.DependsOnNodes = nil, nil, nil
 	}
+	if n.tmpl == nil {
+		// Parsing and the parse render go together so that a template is
+		// dropped right after, unless it must be rendered again.
+		t, err := c.env.Parse(n.OriginalFilePath, n.RawCode)
+		if err != nil {
+			c.addNodeErr(n, err, "")
+			n.disabled = true
+			return
+		}
+		n.tmpl = t
+	}
 	rc := &renderCtx{c: c, node: n, final: final}
 	out, err := n.tmpl.Render(c.nodeRenderVars(rc), rc)
 	if err != nil {
@@ -306,6 +305,9 @@ func (c *compiler) render(n *Node, final bool) {
 		return
 	}
 	n.rendered = out
+	if !n.needsFinal || final {
+		n.tmpl = nil
+	}
 }
 
 // finishConfigs merges config() calls into each node's config and resolves
@@ -434,7 +436,7 @@ func (c *compiler) generateName(kind string, custom jinja.Value, n *Node) (strin
 			return n.Name, nil
 		}
 	}
-	m, _ := c.resolveName(macro)
+	m, _ := c.lookupMacro(macro)
 	rc := &renderCtx{c: c, node: n, final: true}
 	v, err := c.callMacro(rc, m, []jinja.Value{custom, &nodeObj{n: n, rc: rc}})
 	if err != nil {
@@ -481,12 +483,12 @@ func (c *compiler) loadSources() {
 				Database:         db,
 				Schema:           schema,
 				Identifier:       ident,
-				Description:      t.Description,
-				SourceDesc:       s.Description,
+				Description:      c.renderDesc(t.Description, t.Pos),
+				SourceDesc:       c.renderDesc(s.Description, s.Pos),
 				Loader:           s.Loader,
 				LoadedAtField:    firstNonEmpty(t.LoadedAtField, s.LoadedAtField),
 				Freshness:        firstMap(t.Freshness, s.Freshness),
-				Columns:          t.Columns,
+				Columns:          c.renderColumns(t.Columns),
 				Meta:             t.Meta,
 				SourceMeta:       s.Meta,
 				Tags:             unionStrings(s.Tags, t.Tags),
@@ -592,4 +594,53 @@ func seedChecksum(abs, rel string) string {
 	}
 	sum := sha256.Sum256([]byte(strings.TrimSpace(string(b))))
 	return hex.EncodeToString(sum[:])
+}
+
+// renderDesc renders a YAML description that uses Jinja (usually
+// {{ doc('name') }}), as dbt does while parsing.
+func (c *compiler) renderDesc(desc string, pos project.Pos) string {
+	if !strings.Contains(desc, "{{") && !strings.Contains(desc, "{%") {
+		return desc
+	}
+	t, err := c.env.Parse(pos.File, desc)
+	if err == nil {
+		var out string
+		out, err = t.Render(nil, nil)
+		if err == nil {
+			return out
+		}
+	}
+	msg := err.Error()
+	hint := ""
+	if je, ok := err.(*jinja.Error); ok {
+		msg = je.Msg
+		var he *hintError
+		if errors.As(je, &he) {
+			hint = he.hint
+		}
+	}
+	c.addErr(pos, "description: "+msg, hint)
+	return desc
+}
+
+// renderColumns returns the columns with rendered descriptions, copying
+// only when something needs rendering.
+func (c *compiler) renderColumns(cols []*project.Column) []*project.Column {
+	var out []*project.Column
+	for i, col := range cols {
+		d := c.renderDesc(col.Description, col.Pos)
+		if d == col.Description && out == nil {
+			continue
+		}
+		if out == nil {
+			out = append([]*project.Column(nil), cols...)
+		}
+		cp := *col
+		cp.Description = d
+		out[i] = &cp
+	}
+	if out == nil {
+		return cols
+	}
+	return out
 }

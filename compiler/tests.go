@@ -90,7 +90,7 @@ func (c *compiler) macroForTest(name string) (jinja.Value, string, error) {
 	var m *jinja.Macro
 	switch ns {
 	case "":
-		if v, ok := c.resolveName(macro); ok {
+		if v, ok := c.lookupMacro(macro); ok {
 			m, _ = v.(*jinja.Macro)
 		}
 	case c.p.Name, "dbt":
@@ -119,7 +119,36 @@ func (c *compiler) macroForTest(name string) (jinja.Value, string, error) {
 	return m, ns, nil
 }
 
-var nonIdent = regexp.MustCompile(`[^0-9a-zA-Z_]+`)
+// identRuns replaces each run of characters outside [0-9a-zA-Z_] with one
+// "_", as dbt's re.sub("[^0-9a-zA-Z_]+", "_", arg).
+func identRuns(s string) string {
+	clean := true
+	for i := 0; i < len(s); i++ {
+		if !isIdentByte(s[i]) {
+			clean = false
+			break
+		}
+	}
+	if clean {
+		return s
+	}
+	b := make([]byte, 0, len(s))
+	inRun := false
+	for i := 0; i < len(s); i++ {
+		if isIdentByte(s[i]) {
+			b = append(b, s[i])
+			inRun = false
+		} else if !inRun {
+			b = append(b, '_')
+			inRun = true
+		}
+	}
+	return string(b)
+}
+
+func isIdentByte(c byte) bool {
+	return c == '_' || c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z'
+}
 
 func (c *compiler) newGenericTest(t testTarget, def *project.TestDef, column string) *Node {
 	macro, ns, err := c.macroForTest(def.Name)
@@ -380,7 +409,7 @@ func synthesizeTestNames(testType, target string, args map[string]any) (short, f
 		}
 	}
 	for i, f := range flat {
-		flat[i] = nonIdent.ReplaceAllString(f, "_")
+		flat[i] = identRuns(f)
 	}
 	ident := testType + "_" + target
 	full = ident + "_" + strings.Join(flat, "__")

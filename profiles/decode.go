@@ -101,11 +101,12 @@ func (d *structDecoder) decodeStruct(n *yaml.Node, out reflect.Value) {
 		key := kv[0].Value
 		f, ok := byKey[key]
 		if !ok {
-			msg := fmt.Sprintf("unknown key '%s' for %s", key, d.what)
-			if s := project.DidYouMean(key, keys); s != "" {
-				msg += fmt.Sprintf(" (did you mean '%s'?)", s)
+			hint := didYouMean(key, keys)
+			if hint == "" {
+				hint = "the keys are " + quoteList(slices.Sorted(slices.Values(keys)))
 			}
-			d.errs.Add(project.NodePos(d.file, kv[0]), "%s", msg)
+			d.errs.Append(&project.Error{Pos: project.NodePos(d.file, kv[0]),
+				Msg: fmt.Sprintf("unknown key '%s' for %s", key, d.what), Hint: hint})
 			continue
 		}
 		if prev, dup := setBy[f.name]; dup {

@@ -7,8 +7,13 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
+	"sync"
+	"sync/atomic"
+
+	"gopkg.in/yaml.v3"
 )
 
 // rootFiles are files at the project root that are never schema YAML, for
@@ -37,14 +42,22 @@ func (l *loader) collectFiles() {
 	models, seeds := newSink(&p.ModelFiles), newSink(&p.SeedFiles)
 	snapshots, analyses := newSink(&p.SnapshotFiles), newSink(&p.AnalysisFiles)
 	tests, macros, docs := newSink(&p.TestFiles), newSink(&p.MacroFiles), newSink(&p.DocFiles)
+	// Files are found first and read afterwards, in parallel: a project
+	// of thousands of files is bound by system calls, not by one core.
+	type job struct {
+		s        *sink
+		dir, rel string
+		content  bool
+		f        *File
+		errs     ErrorList
+	}
+	var jobs []*job
 	add := func(s *sink, dir, rel string, content bool) {
 		if s.seen[rel] {
 			return
 		}
 		s.seen[rel] = true
-		if f := l.readFile(dir, rel, content); f != nil {
-			*s.list = append(*s.list, f)
-		}
+		jobs = append(jobs, &job{s: s, dir: dir, rel: rel, content: content})
 	}
 
 	for _, dir := range p.ModelPaths {
@@ -113,6 +126,17 @@ func (l *loader) collectFiles() {
 			}
 		})
 	}
+	parallel(len(jobs), readWorkers, func(i int) {
+		j := jobs[i]
+		sub := &loader{p: l.p, errs: &j.errs, opts: l.opts}
+		j.f = sub.readFile(j.dir, j.rel, j.content)
+	})
+	for _, j := range jobs {
+		l.errs.Append(j.errs...)
+		if j.f != nil {
+			*j.s.list = append(*j.s.list, j.f)
+		}
+	}
 	for _, list := range []*[]*File{&p.ModelFiles, &p.SeedFiles, &p.SnapshotFiles, &p.AnalysisFiles, &p.TestFiles, &p.MacroFiles, &p.DocFiles} {
 		slices.SortFunc(*list, func(a, b *File) int { return strings.Compare(a.Path, b.Path) })
 	}
@@ -122,14 +146,63 @@ func (l *loader) collectFiles() {
 	}
 	slices.Sort(p.SchemaFiles)
 	l.seen = map[string]Pos{}
-	for _, rel := range p.SchemaFiles {
+	// YAML parsing is the costly part of a schema file; parse them all at
+	// once, then decode in file order so duplicates are reported stably.
+	type parsed struct {
+		root *yaml.Node
+		errs ErrorList
+	}
+	roots := make([]parsed, len(p.SchemaFiles))
+	parallel(len(p.SchemaFiles), 0, func(i int) {
+		rel := p.SchemaFiles[i]
 		data, err := os.ReadFile(filepath.Join(p.Root, filepath.FromSlash(rel)))
 		if err != nil {
-			l.errs.Add(Pos{File: rel}, "cannot read: %v", unwrapPathError(err))
-			continue
+			roots[i].errs.Add(Pos{File: rel}, "cannot read: %v", unwrapPathError(err))
+			return
 		}
-		l.schemaFile(rel, data)
+		roots[i].root = parseYAML(rel, data, &roots[i].errs)
+	})
+	for i, rel := range p.SchemaFiles {
+		l.errs.Append(roots[i].errs...)
+		if roots[i].root != nil {
+			l.schemaFile(rel, roots[i].root)
+		}
 	}
+}
+
+// readWorkers is how many files are read at once; reads mostly wait on the
+// kernel, so more than the number of cores helps.
+const readWorkers = 8
+
+// parallel runs fn(i) for i in [0,n) on workers goroutines (GOMAXPROCS when
+// workers is 0).
+func parallel(n, workers int, fn func(i int)) {
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	workers = min(workers, n)
+	if workers <= 1 {
+		for i := 0; i < n; i++ {
+			fn(i)
+		}
+		return
+	}
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for k := 0; k < workers; k++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				i := int(next.Add(1)) - 1
+				if i >= n {
+					return
+				}
+				fn(i)
+			}
+		}()
+	}
+	wg.Wait()
 }
 
 // walk calls visit for every regular file under the root-relative dir with

@@ -53,11 +53,7 @@ var kindNoun = map[string]string{
 }
 
 // schemaFile decodes one properties file into the project.
-func (l *loader) schemaFile(file string, data []byte) {
-	root := parseYAML(file, data, l.errs)
-	if root == nil {
-		return
-	}
+func (l *loader) schemaFile(file string, root *yaml.Node) {
 	d := newDecoder(file, l.errs, l.opts.Render).sized(root)
 	if root.Kind != yaml.MappingNode {
 		d.errorf(root, "a schema file must be a mapping with keys such as 'models' and 'sources', not %s", kindName(root))

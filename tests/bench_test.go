@@ -37,7 +37,7 @@ func BenchmarkCompile10k(b *testing.B) {
 	dir := benchProject(b)
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		r := run(nil, nil, "compile", "--project-dir", dir, "--profiles-dir", dir)
+		r := run(nil, nil, "compile", "--write-compiled=false", "--project-dir", dir, "--profiles-dir", dir)
 		if r.code != 0 {
 			b.Fatalf("compile: exit %d\n%s", r.code, r.stderr)
 		}

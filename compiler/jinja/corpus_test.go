@@ -44,7 +44,7 @@ func TestCorpus(t *testing.T) {
 			}
 			env := NewEnv()
 			env.Globals = globals
-			env.Resolve = func(n string) (Value, bool) {
+			env.Resolve = func(_ *State, n string) (Value, bool) {
 				m, ok := macros[n]
 				return m, ok
 			}

@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"runtime/debug"
+	"strconv"
+	"strings"
 )
 
 // Error is a problem in a template, positioned in the original source.
@@ -11,15 +13,66 @@ type Error struct {
 	File      string
 	Line, Col int
 	Msg       string
+	// Hint is advice on the fix, "" if there is none. A Func's error
+	// gives one by having a `Hint() string` method.
+	Hint string
+	// Calls are the macro calls the error came out of, innermost first,
+	// when it happened inside a macro: File:Line:Col is then in the
+	// macro's file, and Calls say who called it.
+	Calls []Frame
 	// Err is the underlying cause, e.g. the error a Func returned.
 	Err error
+
+	filter string // the unknown filter, for a did-you-mean
+}
+
+// Frame is one macro call: Macro was called at File:Line:Col.
+type Frame struct {
+	Macro     string
+	File      string
+	Line, Col int
 }
 
 func (e *Error) Error() string {
+	var b strings.Builder
+	b.WriteString(e.File)
 	if e.Line > 0 {
-		return fmt.Sprintf("%s:%d:%d: %s", e.File, e.Line, e.Col, e.Msg)
+		b.WriteString(":" + strconv.Itoa(e.Line) + ":" + strconv.Itoa(e.Col))
 	}
-	return fmt.Sprintf("%s: %s", e.File, e.Msg)
+	b.WriteString(": " + e.Msg)
+	if h := e.FullHint(); h != "" {
+		b.WriteString("\n  hint: " + h)
+	}
+	return b.String()
+}
+
+// FullHint is Hint followed by the macro calls the error came out of, as
+// one line: what to print under the error.
+func (e *Error) FullHint() string {
+	parts := make([]string, 0, len(e.Calls)+1)
+	if e.Hint != "" {
+		parts = append(parts, e.Hint)
+	}
+	for _, f := range e.Calls {
+		parts = append(parts, fmt.Sprintf("in macro '%s', called at %s:%d:%d", f.Macro, f.File, f.Line, f.Col))
+	}
+	return strings.Join(parts, "; ")
+}
+
+// hinted is an error with advice for the user; positioned moves the hint
+// into the *Error.
+type hinted struct{ msg, hint string }
+
+func (e *hinted) Error() string { return e.msg }
+func (e *hinted) Hint() string  { return e.hint }
+
+// hintOf returns the hint an error in err's chain carries, or "".
+func hintOf(err error) string {
+	var h interface{ Hint() string }
+	if errors.As(err, &h) {
+		return h.Hint()
+	}
+	return ""
 }
 
 // Unwrap returns the underlying cause.
@@ -48,9 +101,13 @@ func positioned(err error, file string, p pos) error {
 	// inner position but stay an *Error so callers can type-assert.
 	var je *Error
 	if errors.As(err, &je) {
-		return &Error{File: je.File, Line: je.Line, Col: je.Col, Msg: err.Error(), Err: err}
+		msg := err.Error()
+		if h := je.FullHint(); h != "" {
+			msg = strings.Replace(msg, "\n  hint: "+h, "", 1)
+		}
+		return &Error{File: je.File, Line: je.Line, Col: je.Col, Msg: msg, Hint: je.Hint, Calls: je.Calls, Err: err}
 	}
-	return &Error{File: file, Line: int(p.line), Col: int(p.col), Msg: err.Error(), Err: err}
+	return &Error{File: file, Line: int(p.line), Col: int(p.col), Msg: err.Error(), Hint: hintOf(err), Err: err}
 }
 
 // signals are control flow carried through pongo2's error returns.
@@ -79,4 +136,53 @@ func isSignal(err error) bool {
 // the process down; the stack goes into the message to make the bug fixable.
 func recoverError(file string, r any) *Error {
 	return &Error{File: file, Msg: fmt.Sprintf("internal error: %v\n%s", r, debug.Stack())}
+}
+
+// didYouMean returns the candidate closest to name when it is close enough
+// to be a likely typo, or "".
+func didYouMean(name string, candidates []string) string {
+	limit := 1
+	switch n := len(name); {
+	case n >= 9:
+		limit = 3
+	case n >= 5:
+		limit = 2
+	}
+	best, bestDist := "", limit+1
+	for _, c := range candidates {
+		if c == name {
+			continue
+		}
+		if d := editDistance(strings.ToLower(name), strings.ToLower(c)); d < bestDist || (d == bestDist && c < best) {
+			best, bestDist = c, d
+		}
+	}
+	return best
+}
+
+// editDistance is the optimal string alignment distance: Levenshtein plus
+// transposition of neighbours.
+func editDistance(a, b string) int {
+	ra, rb := []rune(a), []rune(b)
+	prev2 := make([]int, len(rb)+1)
+	prev := make([]int, len(rb)+1)
+	cur := make([]int, len(rb)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(ra); i++ {
+		cur[0] = i
+		for j := 1; j <= len(rb); j++ {
+			cost := 1
+			if ra[i-1] == rb[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+			if i > 1 && j > 1 && ra[i-1] == rb[j-2] && ra[i-2] == rb[j-1] {
+				cur[j] = min(cur[j], prev2[j-2]+1)
+			}
+		}
+		prev2, prev, cur = prev, cur, prev2
+	}
+	return prev[len(rb)]
 }

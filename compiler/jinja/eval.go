@@ -78,7 +78,7 @@ func (s *State) Lookup(name string) (Value, bool) {
 		return v, true
 	}
 	if s.Env.Resolve != nil {
-		if v, ok := s.Env.Resolve(name); ok {
+		if v, ok := s.Env.Resolve(s, name); ok {
 			return v, true
 		}
 	}
@@ -97,6 +97,30 @@ func (s *State) execCtx() *pongo2.ExecutionContext {
 
 func (s *State) errAt(p pos, format string, args ...any) *Error {
 	return errorf(s.file, p, format, args...)
+}
+
+// nameHint suggests the defined name an undefined one probably meant.
+func (s *State) nameHint(name string) string {
+	var names []string
+	for sc := s.sc; sc != nil; sc = sc.parent {
+		names = append(names, sc.names...)
+	}
+	for n := range s.vars {
+		names = append(names, n)
+	}
+	for n := range s.Env.Globals {
+		names = append(names, n)
+	}
+	for n := range builtinGlobals {
+		names = append(names, n)
+	}
+	if s.Env.ResolveNames != nil {
+		names = append(names, s.Env.ResolveNames()...)
+	}
+	if m := didYouMean(name, names); m != "" {
+		return fmt.Sprintf("did you mean '%s'?", m)
+	}
+	return ""
 }
 
 func (s *State) undefinedErr(p pos, u Undefined) *Error {
@@ -445,7 +469,11 @@ func (e *callExpr) evalWith(st *State, caller Value) (Value, error) {
 		}
 	}
 	if u, ok := fn.(Undefined); ok && method == "" {
-		return nil, st.undefinedErr(e.fn.position(), u)
+		err := st.undefinedErr(e.fn.position(), u)
+		if n, ok := e.fn.(*nameExpr); ok {
+			err.Hint = st.nameHint(n.name)
+		}
+		return nil, err
 	}
 	args := make([]Value, 0, len(e.args))
 	for _, a := range e.args {
@@ -499,9 +527,22 @@ func (e *callExpr) evalWith(st *State, caller Value) (Value, error) {
 		v, err = callValue(st, fn, args, kw, caller)
 	}
 	if err != nil {
+		if m, ok := fn.(*Macro); ok {
+			noteCall(err, m.Name, st.file, e.p)
+		}
 		return nil, positioned(err, st.file, e.p)
 	}
 	return v, nil
+}
+
+// noteCall records on an error raised inside macro name that the macro was
+// called at file:p, so that the user learns which call failed.
+func noteCall(err error, name, file string, p pos) {
+	var je *Error
+	if !errors.As(err, &je) || (je.File == file && je.Line == int(p.line) && je.Col == int(p.col)) {
+		return
+	}
+	je.Calls = append(je.Calls, Frame{Macro: name, File: file, Line: int(p.line), Col: int(p.col)})
 }
 
 // CallValue calls any callable value with the given arguments.
@@ -543,7 +584,9 @@ func (e *filterExpr) apply(st *State, v Value) (Value, error) {
 	if fn == nil {
 		fn = st.Env.Filters[e.name]
 		if fn == nil {
-			return nil, st.errAt(e.p, "No filter named '%s'.", e.name)
+			err := st.errAt(e.p, "No filter named '%s'.", e.name)
+			err.Hint = st.Env.filterHint(e.name)
+			return nil, err
 		}
 	}
 	var args []Value

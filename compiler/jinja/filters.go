@@ -380,7 +380,7 @@ func filterMap(st *State, v Value, args []Value, kw *Dict) (Value, error) {
 	name := ToString(args[0])
 	f := st.Env.Filters[name]
 	if f == nil {
-		return nil, fmt.Errorf("No filter named '%s'.", name)
+		return nil, &hinted{fmt.Sprintf("No filter named '%s'.", name), st.Env.filterHint(name)}
 	}
 	for _, it := range items {
 		x, err := f(st, it, args[1:], kw)

@@ -22,7 +22,7 @@ func FuzzParseRender(f *testing.F) {
 	for _, m := range lib.Macros() {
 		macros[m.Name] = m
 	}
-	env.Resolve = func(n string) (Value, bool) { m, ok := macros[n]; return m, ok }
+	env.Resolve = func(_ *State, n string) (Value, bool) { m, ok := macros[n]; return m, ok }
 	f.Fuzz(func(t *testing.T, src string) {
 		if len(src) > 4096 {
 			return

@@ -30,32 +30,39 @@ func TestErrors(t *testing.T) {
 		tpl       string
 		line, col int
 		msg       string
+		hint      string // contained in FullHint; "" checks there is none
 	}{
-		{"{{ foo() }}", 1, 4, "'foo' is undefined"},
-		{"a\n  {{ x.y }}", 2, 6, "'x' is undefined"},
-		{"{{ x|nosuch }}", 1, 6, "No filter named 'nosuch'."},
-		{"{{ 1 is nosuch }}", 1, 9, "No test named 'nosuch'."},
-		{"{{ 'a'.nosuch() }}", 1, 8, "'str object' has no attribute 'nosuch'"},
-		{"{{ {}.y.z }}", 1, 7, "'dict object' has no attribute 'y'"},
-		{"x\n{% if true %}\nbody", 2, 1, "Unexpected end of template. Jinja was looking for the following tags: 'elif' or 'else' or 'endif'. The innermost block that needs to be closed is 'if'."},
-		{"{% for x in y %}{% endif %}", 1, 20, "Encountered unknown tag 'endif'. Jinja was looking for the following tags: 'endfor' or 'else'."},
-		{"{% endfor %}", 1, 4, "Encountered unknown tag 'endfor'."},
-		{"{{ 1 + }}", 1, 8, "unexpected 'end of print statement'"},
-		{"{{ a b }}", 1, 6, "expected token 'end of print statement', got 'b'"},
-		{"{{ 'a'", 1, 7, "unexpected end of template, expected 'end of print statement'."},
-		{"{# open", 1, 1, "Missing end of comment tag"},
-		{"{% raw %}x", 1, 1, "Missing end of raw directive"},
-		{"{% macro m(a) %}{% endmacro %}{{ m(1, 2) }}", 1, 34, "macro 'm' takes not more than 1 argument(s)"},
-		{"{% macro m(a) %}{% endmacro %}{{ m(b=2) }}", 1, 34, "macro 'm' takes no keyword argument 'b'"},
-		{"{% break %}", 1, 4, "'break' outside loop"},
-		{"{{ 1 / 0 }}", 1, 6, "division by zero"},
-		{"{{ 'a' < 1 }}", 1, 4, "'<' not supported between instances of 'str' and 'int'"},
-		{"{{ x + 1 }}", 1, 4, "'x' is undefined"},
-		{"{% set x.y = 1 %}", 1, 8, "cannot assign attribute on non-namespace object"},
-		{"{% macro m() %}{{ none|nosuch }}{% endmacro %}", 1, 24, "No filter named 'nosuch'."},
-		{"{{ [1,2 }}", 1, 9, "unexpected '}', expected ']'"},
-		{"{{ @ }}", 1, 4, "unexpected char '@' at 3"},
-		{"{% foo %}", 1, 4, "Encountered unknown tag 'foo'."},
+		{"{{ foo() }}", 1, 4, "'foo' is undefined", ""},
+		{"{{ rnage(3) }}", 1, 4, "'rnage' is undefined", "did you mean 'range'?"},
+		{"a\n  {{ x.y }}", 2, 6, "'x' is undefined", ""},
+		{"{{ x|nosuch }}", 1, 6, "No filter named 'nosuch'.", ""},
+		{"{{ 'a'|uper }}", 1, 8, "No filter named 'uper'.", "did you mean 'upper'?"},
+		{"{{ ['a']|map('uper')|list }}", 1, 10, "No filter named 'uper'.", "did you mean 'upper'?"},
+		{"{{ 1 is nosuch }}", 1, 9, "No test named 'nosuch'.", ""},
+		{"{{ 'a'.nosuch() }}", 1, 8, "'str object' has no attribute 'nosuch'", ""},
+		{"{{ {}.y.z }}", 1, 7, "'dict object' has no attribute 'y'", ""},
+		{"x\n{% if true %}\nbody", 2, 1, "Unexpected end of template. Jinja was looking for the following tags: 'elif' or 'else' or 'endif'. The innermost block that needs to be closed is 'if'.", "add {% endif %} to close the 'if' opened here"},
+		{"{% for x in y %}{% endif %}", 1, 20, "Encountered unknown tag 'endif'. Jinja was looking for the following tags: 'endfor' or 'else'.", "there is no open {% if %} here for it to close"},
+		{"{% endfor %}", 1, 4, "Encountered unknown tag 'endfor'.", "there is no open {% for %} here for it to close"},
+		{"{{ 1 + }}", 1, 8, "unexpected 'end of print statement'", ""},
+		{"{{ a b }}", 1, 6, "expected token 'end of print statement', got 'b'", "the '{{' at line 1, column 1 holds one expression: close it with '}}' before 'b'"},
+		{"x\n{% set a = 1 2 %}", 2, 14, "expected token 'end of statement block', got 'integer'", "the '{%' at line 2, column 1 holds one statement: close it with '%}' before 'integer'"},
+		{"{{ 'a'", 1, 1, "unexpected end of template, expected 'end of print statement'.", "this '{{' is never closed: add '}}'"},
+		{"{# open", 1, 1, "Missing end of comment tag", "end the comment with '#}'"},
+		{"{% raw %}x", 1, 1, "Missing end of raw directive", "add {% endraw %}"},
+		{"{% macro m(a) %}{% endmacro %}{{ m(1, 2) }}", 1, 34, "macro 'm' takes not more than 1 argument(s)", "m(a) is defined at models/m.sql:1"},
+		{"{% macro m(a, c=1) %}{% endmacro %}{{ m(b=2) }}", 1, 39, "macro 'm' takes no keyword argument 'b'", "m(a, c=...) is defined at models/m.sql:1"},
+		{"{% macro m() %}{{ x.y }}{% endmacro %}\n{% macro n() %}{{ m() }}{% endmacro %}\n{{ n() }}", 1, 19, "'x' is undefined", "in macro 'm', called at models/m.sql:2:19; in macro 'n', called at models/m.sql:3:4"},
+		{"{% break %}", 1, 4, "'break' outside loop", ""},
+		{"{{ 1 / 0 }}", 1, 6, "division by zero", ""},
+		{"{{ 'a' < 1 }}", 1, 4, "'<' not supported between instances of 'str' and 'int'", ""},
+		{"{{ x + 1 }}", 1, 4, "'x' is undefined", ""},
+		{"{% set x.y = 1 %}", 1, 8, "cannot assign attribute on non-namespace object", ""},
+		{"{% macro m() %}{{ none|nosuch }}{% endmacro %}", 1, 24, "No filter named 'nosuch'.", ""},
+		{"{{ [1,2 }}", 1, 9, "unexpected '}', expected ']'", ""},
+		{"{{ @ }}", 1, 4, "unexpected char '@' at 3", ""},
+		{"{% frobnicate %}", 1, 4, "Encountered unknown tag 'frobnicate'.", ""},
+		{"{% fro x in y %}{% endfor %}", 1, 4, "Encountered unknown tag 'fro'.", "did you mean 'for'?"},
 	}
 	env := NewEnv()
 	for _, tt := range tests {
@@ -73,6 +80,14 @@ func TestErrors(t *testing.T) {
 			}
 			if want := fmt.Sprintf("models/m.sql:%d:%d: ", je.Line, je.Col); !strings.HasPrefix(err.Error(), want) {
 				t.Errorf("Error() = %q, want prefix %q", err.Error(), want)
+			}
+			switch h := je.FullHint(); {
+			case tt.hint == "" && h != "":
+				t.Errorf("hint %q, want none", h)
+			case !strings.Contains(h, tt.hint):
+				t.Errorf("hint %q does not contain %q", h, tt.hint)
+			case h != "" && !strings.HasSuffix(err.Error(), "\n  hint: "+h):
+				t.Errorf("Error() = %q does not end with the hint", err.Error())
 			}
 		})
 	}
@@ -203,7 +218,7 @@ func TestMacrosAcrossTemplates(t *testing.T) {
 	if m := macros["cents"]; m.File != "macros/lib.sql" || m.Line != 2 || strings.Join(m.Params, ",") != "col,scale" {
 		t.Errorf("cents = %+v", m)
 	}
-	env.Resolve = func(n string) (Value, bool) { m, ok := macros[n]; return m, ok }
+	env.Resolve = func(_ *State, n string) (Value, bool) { m, ok := macros[n]; return m, ok }
 	tpl, err := env.Parse("models/m.sql", `{{ cents('amount', scale=4) }}|{% for m in methods() %}{{ m }}{% endfor %}|{{ uses_this() }}|{{ count_methods() }}|{{ test_not_null('t', column_name='id') }}`)
 	if err != nil {
 		t.Fatal(err)
@@ -288,7 +303,7 @@ func TestReturnValues(t *testing.T) {
 	for _, m := range lib.Macros() {
 		ms[m.Name] = m
 	}
-	env.Resolve = func(n string) (Value, bool) { m, ok := ms[n]; return m, ok }
+	env.Resolve = func(_ *State, n string) (Value, bool) { m, ok := ms[n]; return m, ok }
 	out, err := renderString(env, "m.sql", "{{ d() }} {{ d().a[0] }} {{ n() is none }}")
 	if err != nil || out != "{'a': [1, None]} 1 True" {
 		t.Fatalf("got %q %v", out, err)

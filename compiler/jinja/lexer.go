@@ -199,7 +199,9 @@ func (l *lexer) run() *Error {
 		case '#':
 			k := strings.Index(s[j+2:], "#}")
 			if k < 0 {
-				return l.errAt(j, "Missing end of comment tag")
+				err := l.errAt(j, "Missing end of comment tag")
+				err.Hint = "this '{#' is never closed: end the comment with '#}'"
+				return err
 			}
 			k += j + 2
 			i = k + 2
@@ -218,7 +220,9 @@ func (l *lexer) run() *Error {
 				for {
 					m := strings.Index(s[k:], "{%")
 					if m < 0 {
-						return l.errAt(j, "Missing end of raw directive")
+						err := l.errAt(j, "Missing end of raw directive")
+						err.Hint = "this {% raw %} is never closed: add {% endraw %}"
+						return err
 					}
 					k += m
 					if e2, sb, sa, ok := l.matchWordTag(k, "endraw"); ok {

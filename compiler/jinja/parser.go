@@ -2,6 +2,7 @@ package jinja
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 )
 
@@ -17,6 +18,7 @@ type parser struct {
 
 	tagStack []openTag
 	endStack [][]string
+	delim    *token // the '{{' or '{%' of the tag being parsed
 	loops    int // enclosing for loops inside the current macro
 	nesting  int // expression depth; bounded so hostile input cannot overflow the stack
 
@@ -110,12 +112,41 @@ func describeKind(k tokKind) string {
 func (p *parser) expectKind(k tokKind) (*token, *Error) {
 	t := p.cur()
 	if t.kind != k {
+		var err *Error
 		if t.kind == tEOF {
-			return nil, p.fail(t, "unexpected end of template, expected '%s'.", describeKind(k))
+			err = p.fail(t, "unexpected end of template, expected '%s'.", describeKind(k))
+		} else {
+			err = p.fail(t, "expected token '%s', got '%s'", describeKind(k), describe(t))
 		}
-		return nil, p.fail(t, "expected token '%s', got '%s'", describeKind(k), describe(t))
+		p.closeHint(err, k)
+		return nil, err
 	}
 	return p.next(), nil
+}
+
+// closeHint explains a missing '}}' or '%}': which tag it closes, and
+// that a tag holds one expression (or statement) only. A tag never closed
+// is reported at its start, where the fix goes.
+func (p *parser) closeHint(err *Error, k tokKind) {
+	d := p.delim
+	if d == nil || (k != tVarEnd && k != tBlockEnd) || (k == tVarEnd) != (d.kind == tVarBegin) {
+		return
+	}
+	open, end := "{%", "%}"
+	if d.kind == tVarBegin {
+		open, end = "{{", "}}"
+	}
+	if t := p.cur(); t.kind == tEOF {
+		err.Line, err.Col = int(d.pos.line), int(d.pos.col)
+		err.Hint = fmt.Sprintf("this '%s' is never closed: add '%s'", open, end)
+		return
+	}
+	what := "one expression"
+	if open == "{%" {
+		what = "one statement"
+	}
+	err.Hint = fmt.Sprintf("the '%s' at line %d, column %d holds %s: close it with '%s' before '%s'",
+		open, d.pos.line, d.pos.col, what, end, describe(p.cur()))
 }
 
 func (p *parser) expectOp(op string) *Error {
@@ -176,7 +207,7 @@ func (p *parser) subparse(ends []string) ([]stmt, *Error) {
 			body = append(body, &textStmt{text: t.val})
 			p.next()
 		case tVarBegin:
-			p.next()
+			p.delim = p.next()
 			x, err := p.parseTuple(false, true, nil, false)
 			if err != nil {
 				return nil, err
@@ -186,7 +217,7 @@ func (p *parser) subparse(ends []string) ([]stmt, *Error) {
 			}
 			body = append(body, &outputStmt{x: x})
 		case tBlockBegin:
-			p.next()
+			p.delim = p.next()
 			if n := p.cur(); n.kind == tName && ends != nil && contains(ends, n.val) {
 				return body, nil
 			}
@@ -273,14 +304,38 @@ func (p *parser) failUnknownOrEOF(name string, ends []string) *Error {
 			msg = append(msg, "Jinja was looking for the following tags: "+looking+".")
 		}
 	}
+	hint := ""
 	if len(p.tagStack) > 0 {
 		inner := p.tagStack[len(p.tagStack)-1]
 		msg = append(msg, fmt.Sprintf("The innermost block that needs to be closed is '%s'.", inner.name))
 		if name == "" {
-			msg = append(msg, fmt.Sprintf("(hint: add {%% end%s %%} to close the '%s' opened here)", inner.name, inner.name))
+			hint = fmt.Sprintf("add {%% end%s %%} to close the '%s' opened here", inner.name, inner.name)
 		}
 	}
-	return errorf(p.file, at, "%s", strings.Join(msg, " "))
+	if name != "" && hint == "" {
+		hint = unknownTagHint(name, expected)
+	}
+	err := errorf(p.file, at, "%s", strings.Join(msg, " "))
+	err.Hint = hint
+	return err
+}
+
+// knownTags are the statement tags this engine parses.
+var knownTags = []string{"if", "elif", "else", "endif", "for", "endfor", "set", "endset",
+	"macro", "endmacro", "test", "endtest", "call", "endcall", "filter", "endfilter",
+	"with", "endwith", "do", "break", "continue", "raw", "endraw",
+	"docs", "enddocs", "snapshot", "endsnapshot", "materialization", "endmaterialization"}
+
+// unknownTagHint advises on a tag that is not one: an end tag with nothing
+// open to close, or a misspelt tag.
+func unknownTagHint(name string, expected map[string]bool) string {
+	if open, ok := strings.CutPrefix(name, "end"); ok && open != "" && slices.Contains(knownTags, open) && !expected[name] {
+		return fmt.Sprintf("there is no open {%% %s %%} here for it to close: remove it, or add the {%% %s %%} it belongs to", open, open)
+	}
+	if s := didYouMean(name, knownTags); s != "" {
+		return fmt.Sprintf("did you mean '%s'?", s)
+	}
+	return ""
 }
 
 func sameStrings(a, b []string) bool {
@@ -1469,6 +1524,7 @@ func checkExpr(file string, x expr, soft bool) *Error {
 		case *filterExpr:
 			if e.fn == nil && !soft {
 				err = errorf(file, e.p, "No filter named '%s'.", e.name)
+				err.filter = e.name
 				return
 			}
 			visit(e.arg, soft)

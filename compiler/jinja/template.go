@@ -26,8 +26,24 @@ type Env struct {
 	// Tests holds the built-in `is` tests; callers may add their own.
 	Tests map[string]Test
 	// Resolve, if set, is asked for names found nowhere else (project-wide
-	// macros). It is called concurrently.
-	Resolve func(name string) (Value, bool)
+	// macros, or names whose use the caller wants to notice). It gets the
+	// running State and is called concurrently.
+	Resolve func(s *State, name string) (Value, bool)
+	// ResolveNames, if set, lists the names Resolve knows, for the
+	// did-you-mean hint of an undefined name. It is called concurrently.
+	ResolveNames func() []string
+}
+
+// filterHint suggests the filter a misspelt name probably meant.
+func (e *Env) filterHint(name string) string {
+	names := make([]string, 0, len(e.Filters))
+	for n := range e.Filters {
+		names = append(names, n)
+	}
+	if s := didYouMean(name, names); s != "" {
+		return fmt.Sprintf("did you mean '%s'?", s)
+	}
+	return ""
 }
 
 // NewEnv returns an Env with Jinja's built-in filters and tests.
@@ -109,6 +125,26 @@ func (m *Macro) analyze(body []stmt) {
 	})
 }
 
+// signature tells where the macro is defined and what it takes, as a hint
+// for a call that does not fit.
+func (m *Macro) signature() string {
+	params := make([]string, len(m.Params))
+	for i, p := range m.Params {
+		params[i] = p
+		if i < len(m.defaults) && m.defaults[i] != nil {
+			params[i] += "=..."
+		}
+	}
+	at := ""
+	if m.File != "" {
+		at = " at " + m.File
+		if m.Line > 0 {
+			at += ":" + strconv.Itoa(m.Line)
+		}
+	}
+	return fmt.Sprintf("%s(%s) is defined%s", m.Name, strings.Join(params, ", "), at)
+}
+
 // CallJinja implements Callable.
 func (m *Macro) CallJinja(c *Call) (Value, error) {
 	kw := c.Kwargs
@@ -125,7 +161,7 @@ func (m *Macro) call(st *State, args []Value, kw *Dict, caller Value) (Value, er
 		return nil, errors.New("macro '" + m.Name + "' called without a render state")
 	}
 	if len(args) > len(m.Params) && !m.catchVarargs {
-		return nil, fmt.Errorf("macro '%s' takes not more than %d argument(s)", m.Name, len(m.Params))
+		return nil, &hinted{fmt.Sprintf("macro '%s' takes not more than %d argument(s)", m.Name, len(m.Params)), m.signature()}
 	}
 	if st.depth >= maxDepth {
 		return nil, errors.New("maximum recursion depth exceeded")
@@ -144,7 +180,7 @@ func (m *Macro) call(st *State, args []Value, kw *Dict, caller Value) (Value, er
 	for i, name := range m.Params {
 		if i < len(args) {
 			if _, dup := kw.Get(name); dup {
-				return nil, errors.New("macro '" + m.Name + "' got multiple values for argument '" + name + "'")
+				return nil, &hinted{"macro '" + m.Name + "' got multiple values for argument '" + name + "'", m.signature()}
 			}
 			sc.set(name, args[i])
 			continue
@@ -178,7 +214,7 @@ func (m *Macro) call(st *State, args []Value, kw *Dict, caller Value) (Value, er
 				continue
 			}
 			if !m.catchKwargs {
-				return nil, errors.New("macro '" + m.Name + "' takes no keyword argument '" + ToString(k) + "'")
+				return nil, &hinted{"macro '" + m.Name + "' takes no keyword argument '" + ToString(k) + "'", m.signature()}
 			}
 			rest.Set(k, kw.vals[i])
 		}
@@ -284,6 +320,9 @@ func (e *Env) Parse(file, src string) (t *Template, err error) {
 		return nil, perr
 	}
 	if perr := checkCallables(file, body, false); perr != nil {
+		if perr.filter != "" {
+			perr.Hint = e.filterHint(perr.filter)
+		}
 		return nil, perr
 	}
 	u := &unit{id: unitSeq.Add(1), file: file, env: e}

@@ -20,7 +20,12 @@ type Node struct {
 	// Config is the resolved config: materialized, enabled, schema,
 	// severity, meta, ... Values are string, bool, int, float64, []any or
 	// map[string]any. A node whose "enabled" is false is not in the graph.
-	Config     map[string]any
+	Config map[string]any
+	// ConfigFunc, used when Config is nil, builds the config on demand: only
+	// config: and group: selection need it, and converting the configs of
+	// tens of thousands of nodes up front costs more than the selection.
+	// Nodes given this way count as enabled.
+	ConfigFunc func() map[string]any
 	TestType   string   // "generic" or "singular" for tests, else ""
 	TestName   string   // the generic test's name: "unique", "not_null", ...
 	SourceName string   // for sources
@@ -127,6 +132,14 @@ func NewGraph(nodes []*Node) *Graph {
 	}
 	g.findLatestVersions()
 	return g
+}
+
+// config returns the node's config, building it when given lazily.
+func (n *Node) config() map[string]any {
+	if n.Config == nil && n.ConfigFunc != nil {
+		return n.ConfigFunc()
+	}
+	return n.Config
 }
 
 func disabled(n *Node) bool {

@@ -154,7 +154,7 @@ func searchGroup(g *Graph, c *criteria, out bitset) error {
 		}
 		grp := n.Group
 		if grp == "" {
-			grp, _ = n.Config["group"].(string)
+			grp, _ = n.config()["group"].(string)
 		}
 		return grp != "" && grp == c.value
 	})
@@ -278,7 +278,7 @@ func searchConfig(g *Graph, c *criteria, out bitset) error {
 		case "exposure", "metric", "semantic_model", "saved_query":
 			return false
 		}
-		v, ok := descend(n.Config, c.args)
+		v, ok := descend(n.config(), c.args)
 		if !ok {
 			return false
 		}

@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"sort"
 	"strings"
 	"time"
 
@@ -94,6 +95,7 @@ func loadWorkspace(f *Factory, g *globalOptions) (*workspace, error) {
 		return nil, usageErr(err)
 	}
 	render := compiler.YAMLRenderer(f.LookupEnv, cliVars)
+	start := time.Now()
 	p, err := project.Load(dir, project.LoadOptions{Render: render})
 	if err != nil {
 		return nil, usageErr(err)
@@ -118,11 +120,16 @@ func loadWorkspace(f *Factory, g *globalOptions) (*workspace, error) {
 	if err != nil {
 		return nil, usageErr(err)
 	}
+	if err := checkTargetType(t); err != nil {
+		return nil, usageErr(err)
+	}
 	threads := t.Threads
 	if g.Threads > 0 {
 		threads = g.Threads
 	}
-	return &workspace{project: p, target: t, vars: cliVars, threads: threads, debug: g.Debug, log: f.IO.Err}, nil
+	w := &workspace{project: p, target: t, vars: cliVars, threads: threads, debug: g.Debug, log: f.IO.Err}
+	w.debugf("load project and profile    %7.1f ms", since(&start))
+	return w, nil
 }
 
 // parseVars reads --vars: a YAML (or JSON) mapping.
@@ -234,16 +241,19 @@ func (w *workspace) selectNodes(m *compiler.Manifest, s selectFlags, resourceTyp
 		}
 		opts.Selectors = sels
 	}
+	start := time.Now()
 	ids, err := selector.Select(g, opts)
 	if err != nil {
 		return nil, usageErr(err)
 	}
+	w.debugf("select                      %7.1f ms", since(&start))
 	return ids, nil
 }
 
 func selectorGraph(m *compiler.Manifest) *selector.Graph {
 	var nodes []*selector.Node
 	for _, n := range m.Nodes {
+		n := n
 		sn := &selector.Node{
 			UniqueID:     n.UniqueID,
 			Name:         n.Name,
@@ -252,7 +262,7 @@ func selectorGraph(m *compiler.Manifest) *selector.Graph {
 			FQN:          n.FQN,
 			Path:         n.OriginalFilePath,
 			Tags:         n.Tags,
-			Config:       compiler.PlainConfig(n.Config),
+			ConfigFunc:   func() map[string]any { return compiler.PlainConfig(n.Config) },
 			DependsOn:    n.DependsOnNodes,
 			Version:      n.Version,
 		}
@@ -286,4 +296,29 @@ func (w *workspace) debugf(format string, args ...any) {
 	if w.debug && w.log != nil {
 		fmt.Fprintf(w.log, "debug: "+format+"\n", args...)
 	}
+}
+
+// targetDecoders decode each adapter type's section of profiles.yml
+// strictly, so a typo in a key is an error before anything runs.
+var targetDecoders = map[string]func(*profiles.Target) error{
+	"postgres": func(t *profiles.Target) error { _, err := profiles.DecodePostgres(t); return err },
+	// Athena's strict decoding arrives with its adapter; its dialect is known.
+	"athena": nil,
+}
+
+func checkTargetType(t *profiles.Target) error {
+	dec, ok := targetDecoders[t.Type]
+	if !ok {
+		known := make([]string, 0, len(targetDecoders))
+		for k := range targetDecoders {
+			known = append(known, k)
+		}
+		sort.Strings(known)
+		return &project.Error{Pos: t.Pos, Msg: fmt.Sprintf("unknown target type %q", t.Type),
+			Hint: "gmodel supports type: " + strings.Join(known, ", ")}
+	}
+	if dec == nil {
+		return nil
+	}
+	return dec(t)
 }
