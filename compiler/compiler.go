@@ -66,6 +66,7 @@ type compiler struct {
 	macroDefs    []*MacroNode
 	builtinNodes []*MacroNode
 	fastTestsOff map[string]bool
+	cfgCache     map[string]*project.OrderedMap
 	docs         []*DocNode
 	sources      map[string]*SourceNode // "source.table"
 	srcList      []*SourceNode
@@ -94,14 +95,15 @@ func Compile(p *project.Project, opts Options) (*Manifest, error) {
 		opts.RunStartedAt = time.Now().UTC()
 	}
 	c := &compiler{
-		p:       p,
-		opts:    opts,
-		env:     jinja.NewEnv(),
-		dialect: dialectFor(opts.Target.Type),
-		macros:  map[string]*jinja.Macro{},
-		builtin: map[string]*jinja.Macro{},
-		sources: map[string]*SourceNode{},
-		byName:  map[string][]*Node{},
+		p:        p,
+		opts:     opts,
+		env:      jinja.NewEnv(),
+		dialect:  dialectFor(opts.Target.Type),
+		macros:   map[string]*jinja.Macro{},
+		builtin:  map[string]*jinja.Macro{},
+		sources:  map[string]*SourceNode{},
+		byName:   map[string][]*Node{},
+		cfgCache: map[string]*project.OrderedMap{},
 	}
 	c.env.Resolve = c.resolveName
 	c.installGlobals()

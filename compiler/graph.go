@@ -293,6 +293,7 @@ func (c *compiler) compileSQL(m *Manifest) {
 			return
 		}
 		n.CompiledCode = c.substitute(n.rendered)
+		n.rendered = ""
 		n.Compiled = true
 		n.CompiledPath = c.p.TargetPath + "/compiled/" + c.p.Name + "/" + n.OriginalFilePath
 		if n.TestMetadata != nil {

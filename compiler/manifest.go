@@ -223,7 +223,11 @@ func appendNodeBody(b []byte, m *Manifest, n *Node, created float64) []byte {
 		b = appendStr(b, n.Checksum)
 	}
 	b = append(b, `}, "config": `...)
-	b = appendValue(b, n.Config)
+	if n.cfgShared {
+		b = append(b, sharedConfigJSON(n.Config)...)
+	} else {
+		b = appendValue(b, n.Config)
+	}
 	b = append(b, `, "tags": `...)
 	b = appendStrings(b, n.Tags)
 	b = append(b, `, "description": `...)
@@ -601,4 +605,17 @@ func appendStr(b []byte, s string) []byte {
 	}
 	b = append(b, s[start:]...)
 	return append(b, '"')
+}
+
+// sharedConfigs caches the JSON of configs shared by many nodes (see
+// baseConfig), so each is encoded once per process.
+var sharedConfigs sync.Map // *project.OrderedMap -> []byte
+
+func sharedConfigJSON(cfg *project.OrderedMap) []byte {
+	if b, ok := sharedConfigs.Load(cfg); ok {
+		return b.([]byte)
+	}
+	b := appendValue(nil, cfg)
+	sharedConfigs.Store(cfg, b)
+	return b
 }

@@ -61,6 +61,7 @@ type Node struct {
 
 	// compile-time state
 	tmpl       *jinja.Template
+	cfgShared  bool          // Config is shared with other nodes: copy before changing
 	templated  bool          // has SQL to render (models, analyses, singular tests, snapshots)
 	cfgCalls   []*jinja.Dict // config(...) calls recorded while rendering
 	needsFinal bool          // rendering looked at something only known after parsing

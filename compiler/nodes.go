@@ -257,15 +257,69 @@ func treeKind(rt string) string {
 
 // baseConfig sets a node's config from dbt's defaults, the project's config
 // tree and its YAML patch; config() calls come on top after rendering.
+// Nodes whose config comes from the same tree level alone share one map
+// (most nodes of a big project): ownConfig copies it before any change.
 func (c *compiler) baseConfig(n *Node) {
+	kind := treeKind(n.ResourceType)
+	shareable := (n.patch == nil || n.patch.Config == nil || len(n.patch.Config.Keys) == 0) && !c.treeNamesNode(kind, n.FQN)
+	var key string
+	if shareable {
+		key = kind + "\x00" + strings.Join(n.FQN[:len(n.FQN)-1], "\x00")
+		if cfg, ok := c.cfgCache[key]; ok {
+			n.Config, n.cfgShared = cfg, true
+			return
+		}
+	}
 	cfg := defaultConfig(n.ResourceType)
-	if tree := c.p.ConfigFor(treeKind(n.ResourceType), n.FQN); tree != nil {
+	if tree := c.p.ConfigFor(kind, n.FQN); tree != nil {
 		project.MergeConfig(cfg, tree)
 	}
 	if n.patch != nil && n.patch.Config != nil {
 		project.MergeConfig(cfg, n.patch.Config)
 	}
 	n.Config = cfg
+	if shareable {
+		c.cfgCache[key] = cfg
+		n.cfgShared = true
+	}
+}
+
+// ownConfig gives the node a config map of its own before it is changed.
+func (n *Node) ownConfig() *project.OrderedMap {
+	if n.cfgShared {
+		n.Config = n.Config.Clone()
+		n.cfgShared = false
+	}
+	return n.Config
+}
+
+// treeNamesNode reports whether the project's config tree has a level for
+// the node itself (`models: {p: {my_model: {...}}}`), which makes its
+// config its own.
+func (c *compiler) treeNamesNode(kind string, fqn []string) bool {
+	var t *project.ConfigTree
+	switch kind {
+	case "models":
+		t = c.p.Models
+	case "seeds":
+		t = c.p.Seeds
+	case "tests":
+		t = c.p.Tests
+	case "snapshots":
+		t = c.p.Snapshots
+	case "analyses":
+		t = c.p.Analyses
+	}
+	for i, level := range fqn {
+		if t == nil {
+			return false
+		}
+		t = t.Children[level]
+		if i == len(fqn)-1 {
+			return t != nil
+		}
+	}
+	return false
 }
 
 // renderAll renders every templated node once. In the parse render (final
@@ -316,7 +370,7 @@ func (c *compiler) finishConfigs() {
 	for _, n := range c.nodes {
 		for _, call := range n.cfgCalls {
 			if m, ok := fromJinja(call).(*project.OrderedMap); ok {
-				project.MergeConfig(n.Config, normalizeConfigKeys(m))
+				project.MergeConfig(n.ownConfig(), normalizeConfigKeys(m))
 			}
 		}
 		if en, ok := n.Config.Values["enabled"].(bool); ok && !en {

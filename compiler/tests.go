@@ -234,11 +234,11 @@ func (c *compiler) newGenericTest(t testTarget, def *project.TestDef, column str
 	c.nodes = append(c.nodes, n)
 	c.baseConfig(n)
 	if def.Config != nil {
-		project.MergeConfig(n.Config, def.Config)
+		project.MergeConfig(n.ownConfig(), def.Config)
 	}
 	if shortName != fullName {
 		if _, ok := configString(n.Config, "alias"); !ok {
-			n.Config.Values["alias"] = shortName
+			n.ownConfig().Values["alias"] = shortName
 		}
 	}
 	if en, ok := n.Config.Values["enabled"].(bool); ok && !en {

@@ -69,8 +69,11 @@ tags: [[a]]
 		"profiles.yml:4:10: 'workers' is out of range",
 		"profiles.yml:5:8: 'ratio' must be a number, not a string",
 		"profiles.yml:6:1: unknown key 'Ignored' for an athena target",
+		"  hint: the keys are 'any', 'extra', 'implicit', 'nested', 'ratio', 'raw', 'region', 'region_name', 'tags', 'verbose', 'workers'",
 		"profiles.yml:7:1: unknown key 'hidden' for an athena target",
-		"profiles.yml:8:10: unknown key 'mdoe' for 'nested' (did you mean 'mode'?)",
+		"  hint: the keys are 'any', 'extra', 'implicit', 'nested', 'ratio', 'raw', 'region', 'region_name', 'tags', 'verbose', 'workers'",
+		"profiles.yml:8:10: unknown key 'mdoe' for 'nested'",
+		"  hint: did you mean 'mode'?",
 		"profiles.yml:9:8: 'tags' must be a list of strings, but an item is a list",
 	}, "\n")
 	if err == nil || err.Error() != want {

@@ -2,6 +2,7 @@ package profiles
 
 import (
 	"errors"
+	"reflect"
 
 	"github.com/gmodel/gmodel/project"
 )
@@ -89,8 +90,19 @@ func DecodePostgres(t *Target) (*Postgres, error) {
 		}
 	}
 	if !p.Managed {
+		// A misspelt key ('hots') is reported as such, not again as a
+		// missing one.
+		byKey, keys := fields(reflect.TypeFor[Postgres]())
+		meant := map[string]bool{}
+		for _, kv := range project.YAMLPairs(t.Node) {
+			if _, ok := byKey[kv[0].Value]; !ok {
+				if s := project.DidYouMean(kv[0].Value, keys); s != "" {
+					meant[byKey[s].name] = true
+				}
+			}
+		}
 		for _, req := range []struct{ key, val string }{{"host", p.Host}, {"user", p.User}, {"dbname", p.Database}, {"schema", p.Schema}} {
-			if req.val == "" {
+			if req.val == "" && !meant[req.key] {
 				errs.Add(t.Pos, "postgres target '%s' has no '%s'", t.Name, req.key)
 			}
 		}

@@ -278,7 +278,7 @@ func (l *loader) renderTargetName(n *yaml.Node) string {
 	if l.render != nil && hasJinja(s) {
 		out, err := l.render(l.file, l.pos(n), s)
 		if err != nil {
-			l.errs.Append(&project.Error{Pos: l.pos(n), Msg: err.Error(), Err: err})
+			l.errs.Append(project.RenderError(l.pos(n), err))
 			return ""
 		}
 		s = strings.TrimSpace(out)
@@ -347,7 +347,7 @@ func (l *loader) renderAll(n *yaml.Node) {
 		}
 		out, err := l.render(l.file, l.pos(n), n.Value)
 		if err != nil {
-			l.errs.Append(&project.Error{Pos: l.pos(n), Msg: err.Error(), Err: err})
+			l.errs.Append(project.RenderError(l.pos(n), err))
 			return
 		}
 		n.Value, n.Style = out, 0

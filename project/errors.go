@@ -2,6 +2,7 @@ package project
 
 import (
 	"cmp"
+	"errors"
 	"fmt"
 	"slices"
 	"strconv"
@@ -32,6 +33,18 @@ func (e *Error) Error() string {
 }
 
 func (e *Error) Unwrap() error { return e.Err }
+
+// RenderError is the problem err, returned by a render hook (see
+// LoadOptions.Render), at pos: its message, and its hint when an error in
+// its chain has a `Hint() string` method.
+func RenderError(pos Pos, err error) *Error {
+	e := &Error{Pos: pos, Msg: err.Error(), Err: err}
+	var h interface{ Hint() string }
+	if errors.As(err, &h) {
+		e.Hint = h.Hint()
+	}
+	return e
+}
 
 // String formats the position as "file:line:col", leaving out the parts
 // that are unknown.

@@ -2,6 +2,7 @@ package project
 
 import (
 	"errors"
+	"fmt"
 	"strconv"
 	"strings"
 	"testing"
@@ -21,6 +22,22 @@ func TestErrorFormat(t *testing.T) {
 		if got := tt.err.Error(); got != tt.want {
 			t.Errorf("got %q, want %q", got, tt.want)
 		}
+	}
+}
+
+type hintedErr struct{}
+
+func (hintedErr) Error() string { return "env var 'X' is not set" }
+func (hintedErr) Hint() string  { return "export X" }
+
+func TestRenderError(t *testing.T) {
+	pos := Pos{"p.yml", 2, 3}
+	if got := RenderError(pos, fmt.Errorf("render: %w", hintedErr{})).Error(); got != "p.yml:2:3: render: env var 'X' is not set\n  hint: export X" {
+		t.Errorf("got %q", got)
+	}
+	e := RenderError(pos, errors.New("plain"))
+	if e.Error() != "p.yml:2:3: plain" || e.Unwrap() == nil {
+		t.Errorf("got %q", e.Error())
 	}
 }
 
@@ -74,12 +91,16 @@ func TestParseYAMLErrors(t *testing.T) {
 	tests := []struct {
 		name, src, want string
 	}{
-		{"mapping in plain scalar", "a: 1\nb: c: 2\n", "f.yml:2:1: invalid YAML: mapping values are not allowed in this context"},
+		{"mapping in plain scalar", "a: 1\nb: c: 2\n", "f.yml:2:4: invalid YAML: mapping values are not allowed in this context\n  hint: a value that contains ': ' must be quoted: put it in \"double quotes\""},
+		{"indented key", "a: 1\n b: 2\n", "f.yml:2:2: invalid YAML: mapping values are not allowed in this context"},
 		{"tab indent", "a:\n  b: 1\n\tc: 2\n", "f.yml:3:1: invalid YAML: tab character in indentation\n  hint: indent YAML with spaces, never tabs"},
 		{"tab at top", "\tname: x\n", "f.yml:1:1: invalid YAML: tab character in indentation\n  hint: indent YAML with spaces, never tabs"},
 		{"bad list indent", "models:\n  - name: x\n   description: y\n", "f.yml:3:4: invalid YAML: did not find expected '-' indicator"},
-		{"unclosed flow", "a: [1, 2\nb: 3\n", "f.yml:1:1: invalid YAML: did not find expected ',' or ']'"},
-		{"unknown anchor", "a: 1\nb: *nope\n", "f.yml:2:1: invalid YAML: unknown anchor 'nope' referenced"},
+		{"unclosed flow", "a: [1, 2\nb: 3\n", "f.yml:1:4: invalid YAML: did not find expected ',' or ']'\n  hint: the '[' opened here needs a closing ']'"},
+		{"unclosed flow map", "x: 0\na: {b: [1], c: 2\nb: 3\n", "f.yml:2:4: invalid YAML: did not find expected ',' or '}'\n  hint: the '{' opened here needs a closing '}'"},
+		{"unclosed quote", "a: 1\nb:\n  c: \"it's \\\" open\nd: 2\n", "f.yml:3:6: invalid YAML: this quoted string is never closed\n  hint: end it with \" on the same line, or write a long text as a block scalar ('|' or '>')"},
+		{"unclosed single quote", "a: 'x'' y\n", "f.yml:1:4: invalid YAML: this quoted string is never closed\n  hint: end it with ' on the same line, or write a long text as a block scalar ('|' or '>')"},
+		{"unknown anchor", "a: 1\nb: *nope\n", "f.yml:2:4: invalid YAML: unknown anchor 'nope' referenced\n  hint: define the anchor with &nope before it is used"},
 		{"two documents", "a: 1\n---\nb: 2\n", "f.yml:2:1: more than one YAML document in the file; only one is allowed"},
 		{"duplicate", "a: 1\nb:\n  c: 1\n  c: 2\n", "f.yml:4:3: duplicate key 'c' (first set at line 3)"},
 		{"self alias", "a: &x [1, *x]\n", "f.yml:1:11: alias *x is inside its own anchor"},

@@ -242,7 +242,8 @@ func (l *loader) projectFile(data []byte) {
 		}
 	}
 	if !hasName {
-		d.errorf(root, "missing required key 'name'")
+		d.errorHint(root, "add the project's name, e.g. 'name: my_project' (letters, digits and underscores)",
+			"missing required key 'name'")
 	}
 }
 

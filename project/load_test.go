@@ -459,3 +459,52 @@ func fmtValue(v any) string {
 	}
 	return fmt.Sprintf("%v", v)
 }
+
+// Descriptions keep the position of their value, so that a problem found
+// rendering one (a doc() of a missing block) points at it.
+func TestDescriptionPos(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, s string) {
+		if err := os.MkdirAll(filepath.Dir(filepath.Join(dir, name)), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(s), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("dbt_project.yml", "name: p\nprofile: p\n")
+	write("models/m.sql", "select 1 as id\n")
+	write("models/schema.yml", `version: 2
+models:
+  - name: m
+    description: "{{ doc('m') }}"
+    columns:
+      - name: id
+        description: >
+          the id
+sources:
+  - name: raw
+    description: raw data
+    tables:
+      - name: t
+        description: a table
+`)
+	p, err := Load(dir, LoadOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := "models/schema.yml"
+	for _, c := range []struct {
+		what      string
+		got, want Pos
+	}{
+		{"model", p.ModelPatches[0].DescriptionPos, Pos{f, 4, 18}},
+		{"column", p.ModelPatches[0].Columns[0].DescriptionPos, Pos{f, 7, 22}},
+		{"source", p.Sources[0].DescriptionPos, Pos{f, 11, 18}},
+		{"source table", p.Sources[0].Tables[0].DescriptionPos, Pos{f, 14, 22}},
+	} {
+		if c.got != c.want {
+			t.Errorf("%s description at %s, want %s", c.what, c.got, c.want)
+		}
+	}
+}

@@ -141,6 +141,7 @@ func (l *loader) patches(d *decoder, kv pair) {
 			case "name":
 			case "description":
 				pt.Description, _ = d.str(e.val, what)
+				pt.DescriptionPos = d.pos(e.val)
 			case "config":
 				pt.Config = d.configMap(e.val, what)
 			case "columns":
@@ -264,6 +265,7 @@ func (d *decoder) columns(n *yaml.Node, testsAllowed bool) []*Column {
 			case "name":
 			case "description":
 				c.Description, _ = d.str(e.val, what)
+				c.DescriptionPos = d.pos(e.val)
 			case "data_type":
 				c.DataType, _ = d.str(e.val, what)
 			case "quote":
@@ -467,6 +469,7 @@ func (l *loader) sources(d *decoder, n *yaml.Node) {
 			case "name":
 			case "description":
 				s.Description, _ = d.str(e.val, what)
+				s.DescriptionPos = d.pos(e.val)
 			case "database":
 				s.Database, _ = d.str(e.val, what)
 			case "schema":
@@ -523,6 +526,7 @@ func (l *loader) sourceTable(d *decoder, s *Source, entry *yaml.Node) *SourceTab
 			t.Identifier, _ = d.str(e.val, what)
 		case "description":
 			t.Description, _ = d.str(e.val, what)
+			t.DescriptionPos = d.pos(e.val)
 		case "loaded_at_field":
 			t.LoadedAtField, _ = d.str(e.val, what)
 		case "loaded_at_query":

@@ -154,15 +154,18 @@ type ConfigTree struct {
 type Column struct {
 	Name        string
 	Description string
-	DataType    string
-	Quote       *bool
-	Meta        *OrderedMap
-	Tags        []string
-	Tests       []*TestDef // from `tests:` or `data_tests:`
-	Constraints []any      // raw constraint entries ({type: not_null}, ...)
-	PolicyTags  []string
-	Granularity string
-	Pos         Pos
+	// DescriptionPos is where the description's value is written, for
+	// problems found rendering it (doc() of a missing block).
+	DescriptionPos Pos
+	DataType       string
+	Quote          *bool
+	Meta           *OrderedMap
+	Tags           []string
+	Tests          []*TestDef // from `tests:` or `data_tests:`
+	Constraints    []any      // raw constraint entries ({type: not_null}, ...)
+	PolicyTags     []string
+	Granularity    string
+	Pos            Pos
 }
 
 // TestDef is one generic test attached in YAML: `- unique`, or
@@ -186,16 +189,17 @@ type TestDef struct {
 
 // Patch is a model/seed/snapshot/analysis/macro entry in a schema YAML file.
 type Patch struct {
-	Name          string
-	Description   string
-	Config        *OrderedMap
-	Columns       []*Column
-	Tests         []*TestDef // model-level `tests:`/`data_tests:`
-	Meta          *OrderedMap
-	Docs          *OrderedMap // `docs: {show: true, node_color: ...}`
-	Versions      []*OrderedMap
-	LatestVersion any
-	Arguments     []*Column // macro patches: arguments (name, type, description)
+	Name           string
+	Description    string
+	DescriptionPos Pos // where the description's value is written
+	Config         *OrderedMap
+	Columns        []*Column
+	Tests          []*TestDef // model-level `tests:`/`data_tests:`
+	Meta           *OrderedMap
+	Docs           *OrderedMap // `docs: {show: true, node_color: ...}`
+	Versions       []*OrderedMap
+	LatestVersion  any
+	Arguments      []*Column // macro patches: arguments (name, type, description)
 	// Constraints are model-level constraint entries, raw.
 	Constraints     []any
 	DeprecationDate string
@@ -208,39 +212,41 @@ type Patch struct {
 
 // Source is one `sources:` entry of a schema YAML file.
 type Source struct {
-	Name          string
-	Database      string
-	Schema        string // defaults to Name
-	Description   string
-	Loader        string
-	LoadedAtField string
-	Freshness     *OrderedMap
-	Quoting       map[string]bool
-	Meta          *OrderedMap
-	Tags          []string
-	Config        *OrderedMap
-	Tables        []*SourceTable
-	LoadedAtQuery string
-	Overrides     string // the package whose source this entry overrides
-	Pos           Pos
+	Name           string
+	Database       string
+	Schema         string // defaults to Name
+	Description    string
+	DescriptionPos Pos // where the description's value is written
+	Loader         string
+	LoadedAtField  string
+	Freshness      *OrderedMap
+	Quoting        map[string]bool
+	Meta           *OrderedMap
+	Tags           []string
+	Config         *OrderedMap
+	Tables         []*SourceTable
+	LoadedAtQuery  string
+	Overrides      string // the package whose source this entry overrides
+	Pos            Pos
 }
 
 // SourceTable is one table of a source.
 type SourceTable struct {
-	Name          string
-	Identifier    string // defaults to Name
-	Description   string
-	LoadedAtField string
-	Freshness     *OrderedMap
-	Quoting       map[string]bool
-	External      *OrderedMap
-	Meta          *OrderedMap
-	Tags          []string
-	Config        *OrderedMap
-	Columns       []*Column
-	Tests         []*TestDef
-	LoadedAtQuery string
-	Pos           Pos
+	Name           string
+	Identifier     string // defaults to Name
+	Description    string
+	DescriptionPos Pos // where the description's value is written
+	LoadedAtField  string
+	Freshness      *OrderedMap
+	Quoting        map[string]bool
+	External       *OrderedMap
+	Meta           *OrderedMap
+	Tags           []string
+	Config         *OrderedMap
+	Columns        []*Column
+	Tests          []*TestDef
+	LoadedAtQuery  string
+	Pos            Pos
 }
 
 // Exposure is a dbt exposure; kept so projects that have them load.

@@ -144,6 +144,16 @@ func syntaxError(file string, data []byte, err error) *Error {
 		}
 		line = lo
 	}
+	if text == "found unexpected end of stream" {
+		// A quoted string left open runs to the end of the file: the
+		// line to show is the one where it starts.
+		for k := min(line, len(lines)); k >= 1; k-- {
+			if unclosedQuote(strings.TrimRight(lines[k-1], "\r\n")) >= 0 {
+				line = k
+				break
+			}
+		}
+	}
 	e := &Error{Pos: Pos{File: file, Line: line}, Msg: "invalid YAML: " + text}
 	if line < 1 || line > len(lines) {
 		return e
@@ -159,7 +169,106 @@ func syntaxError(file string, data []byte, err error) *Error {
 	if indent < len(l) {
 		e.Pos.Col = utf8.RuneCountInString(l[:indent]) + 1
 	}
+	if at, msg, hint := refineSyntaxError(l, text); at >= 0 {
+		e.Pos.Col = utf8.RuneCountInString(l[:at]) + 1
+		if msg != "" {
+			e.Msg = "invalid YAML: " + msg
+		}
+		e.Hint = hint
+	}
 	return e
+}
+
+var unknownAnchorRe = regexp.MustCompile(`^unknown anchor '(.*)' referenced$`)
+
+// refineSyntaxError finds, for the commonest YAML mistakes, the byte offset
+// in line of the character at fault, a clearer message ("" keeps the
+// library's) and a hint. It returns at < 0 when it has nothing better.
+func refineSyntaxError(line, text string) (at int, msg, hint string) {
+	switch {
+	case text == "found unexpected end of stream":
+		if q := unclosedQuote(line); q >= 0 {
+			return q, "this quoted string is never closed",
+				fmt.Sprintf("end it with %c on the same line, or write a long text as a block scalar ('|' or '>')", line[q])
+		}
+	case text == "did not find expected ',' or ']'", text == "did not find expected ',' or '}'":
+		open, close := byte('['), "]"
+		if strings.HasSuffix(text, "'}'") {
+			open, close = '{', "}"
+		}
+		if o := unclosedBracket(line, open); o >= 0 {
+			return o, "", fmt.Sprintf("the '%c' opened here needs a closing '%s'", open, close)
+		}
+	case text == "mapping values are not allowed in this context":
+		// `description: Note: this` — the value holds ": ".
+		if k := strings.Index(line, ": "); k >= 0 {
+			v := k + 2
+			for v < len(line) && line[v] == ' ' {
+				v++
+			}
+			if v < len(line) && line[v] != '"' && line[v] != '\'' && strings.Contains(line[v:], ": ") {
+				// Never echo the value: in profiles.yml it may be a password.
+				return v, "", "a value that contains ': ' must be quoted: put it in \"double quotes\""
+			}
+		}
+	default:
+		if m := unknownAnchorRe.FindStringSubmatch(text); m != nil {
+			if a := strings.Index(line, "*"+m[1]); a >= 0 {
+				return a, "", fmt.Sprintf("define the anchor with &%s before it is used", m[1])
+			}
+		}
+	}
+	return -1, "", ""
+}
+
+// unclosedQuote is the offset of the quote that opens a quoted scalar left
+// open at the end of line, or -1.
+func unclosedQuote(line string) int {
+	open := -1
+	for i := 0; i < len(line); i++ {
+		c := line[i]
+		switch {
+		case open >= 0:
+			if c == '\\' && line[open] == '"' {
+				i++
+			} else if c == line[open] {
+				if c == '\'' && i+1 < len(line) && line[i+1] == '\'' {
+					i++ // '' is an escaped quote
+				} else {
+					open = -1
+				}
+			}
+		case c == '#' && (i == 0 || line[i-1] == ' '):
+			return -1
+		case (c == '"' || c == '\'') && (i == 0 || strings.IndexByte(" [{,:-", line[i-1]) >= 0):
+			open = i
+		}
+	}
+	return open
+}
+
+// unclosedBracket is the offset of the last open bracket of line that is
+// not closed on it, or -1.
+func unclosedBracket(line string, open byte) int {
+	closeB := byte(']')
+	if open == '{' {
+		closeB = '}'
+	}
+	var stack []int
+	for i := 0; i < len(line); i++ {
+		switch line[i] {
+		case open:
+			stack = append(stack, i)
+		case closeB:
+			if len(stack) > 0 {
+				stack = stack[:len(stack)-1]
+			}
+		}
+	}
+	if len(stack) == 0 {
+		return -1
+	}
+	return stack[len(stack)-1]
 }
 
 // nodeChecker finds the problems the YAML library accepts but dbt's loader
@@ -594,7 +703,7 @@ func (d *decoder) renderStrings(n *yaml.Node, path []string, skip func(path []st
 		}
 		out, err := d.render(d.file, d.pos(n), n.Value)
 		if err != nil {
-			d.errs.Append(&Error{Pos: d.pos(n), Msg: err.Error(), Err: err})
+			d.errs.Append(RenderError(d.pos(n), err))
 			return
 		}
 		// dbt's as_bool/as_number/as_native ask for a typed result; otherwise

@@ -524,7 +524,7 @@ func (e *callExpr) evalWith(st *State, caller Value) (Value, error) {
 	if method != "" {
 		v, err = callMethod(st, recv, method, args, kw)
 	} else {
-		v, err = callValue(st, fn, args, kw, caller)
+		v, err = callValue(st, fn, args, kw, caller, e.p)
 	}
 	if err != nil {
 		if m, ok := fn.(*Macro); ok {
@@ -550,21 +550,21 @@ func CallValue(s *State, fn Value, args []Value, kwargs *Dict) (Value, error) {
 	if kwargs == nil {
 		kwargs = NewDict()
 	}
-	return callValue(s, fn, args, kwargs, nil)
+	return callValue(s, fn, args, kwargs, nil, pos{})
 }
 
-func callValue(st *State, fn Value, args []Value, kw *Dict, caller Value) (Value, error) {
+func callValue(st *State, fn Value, args []Value, kw *Dict, caller Value, p pos) (Value, error) {
 	switch f := fn.(type) {
 	case Func:
-		return f(&Call{Args: args, Kwargs: kw, Caller: caller, State: st})
+		return f(&Call{Args: args, Kwargs: kw, Caller: caller, State: st, Line: int(p.line), Col: int(p.col)})
 	case *Macro:
 		return f.call(st, args, kw, caller)
 	case *boundMethod:
 		return callMethod(st, f.recv, f.name, args, kw)
 	case Callable:
-		return f.CallJinja(&Call{Args: args, Kwargs: kw, Caller: caller, State: st})
+		return f.CallJinja(&Call{Args: args, Kwargs: kw, Caller: caller, State: st, Line: int(p.line), Col: int(p.col)})
 	case func(c *Call) (Value, error):
-		return f(&Call{Args: args, Kwargs: kw, Caller: caller, State: st})
+		return f(&Call{Args: args, Kwargs: kw, Caller: caller, State: st, Line: int(p.line), Col: int(p.col)})
 	case Undefined:
 		return nil, errors.New(f.message())
 	}

@@ -44,7 +44,8 @@ func TestErrors(t *testing.T) {
 		{"x\n{% if true %}\nbody", 2, 1, "Unexpected end of template. Jinja was looking for the following tags: 'elif' or 'else' or 'endif'. The innermost block that needs to be closed is 'if'.", "add {% endif %} to close the 'if' opened here"},
 		{"{% for x in y %}{% endif %}", 1, 20, "Encountered unknown tag 'endif'. Jinja was looking for the following tags: 'endfor' or 'else'.", "there is no open {% if %} here for it to close"},
 		{"{% endfor %}", 1, 4, "Encountered unknown tag 'endfor'.", "there is no open {% for %} here for it to close"},
-		{"{{ 1 + }}", 1, 8, "unexpected 'end of print statement'", ""},
+		{"{{ 1 + }}", 1, 8, "unexpected 'end of print statement'", "a value is missing before '}}'"},
+		{"{% set x = [1, 2 + ] %}", 1, 20, "unexpected ']'", "a value is missing before ']'"},
 		{"{{ a b }}", 1, 6, "expected token 'end of print statement', got 'b'", "the '{{' at line 1, column 1 holds one expression: close it with '}}' before 'b'"},
 		{"x\n{% set a = 1 2 %}", 2, 14, "expected token 'end of statement block', got 'integer'", "the '{%' at line 2, column 1 holds one statement: close it with '%}' before 'integer'"},
 		{"{{ 'a'", 1, 1, "unexpected end of template, expected 'end of print statement'.", "this '{{' is never closed: add '}}'"},
@@ -417,5 +418,22 @@ func TestDbtStyleCalls(t *testing.T) {
 	var je *Error
 	if !errors.As(err, &je) || je.Line != 2 || je.Msg != "bad config" {
 		t.Errorf("got %#v", err)
+	}
+}
+
+// A Func learns where it is called, so that the caller can position
+// problems it finds later (a ref() that closes a cycle, say).
+func TestCallPosition(t *testing.T) {
+	env := NewEnv()
+	var got []string
+	env.Globals["ref"] = Func(func(c *Call) (Value, error) {
+		got = append(got, fmt.Sprintf("%s:%d:%d", c.State.File(), c.Line, c.Col))
+		return "", nil
+	})
+	if _, err := renderString(env, "models/m.sql", "select\n  {{ ref('a') }}, {{ ref('b') }}"); err != nil {
+		t.Fatal(err)
+	}
+	if want := "models/m.sql:2:6 models/m.sql:2:22"; strings.Join(got, " ") != want {
+		t.Errorf("calls at %v, want %s", got, want)
 	}
 }

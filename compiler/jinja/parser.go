@@ -19,8 +19,8 @@ type parser struct {
 	tagStack []openTag
 	endStack [][]string
 	delim    *token // the '{{' or '{%' of the tag being parsed
-	loops    int // enclosing for loops inside the current macro
-	nesting  int // expression depth; bounded so hostile input cannot overflow the stack
+	loops    int    // enclosing for loops inside the current macro
+	nesting  int    // expression depth; bounded so hostile input cannot overflow the stack
 
 	macros []*Macro
 	blocks []*Block
@@ -1080,7 +1080,16 @@ func (p *parser) parsePrimary() (expr, *Error) {
 	if t.kind == tEOF {
 		return nil, p.fail(t, "unexpected end of template")
 	}
-	return nil, p.fail(t, "unexpected '%s'", describe(t))
+	err := p.fail(t, "unexpected '%s'", describe(t))
+	switch {
+	case t.kind == tVarEnd:
+		err.Hint = "a value is missing before '}}'"
+	case t.kind == tBlockEnd:
+		err.Hint = "a value is missing before '%}'"
+	case t.kind == tOp && strings.Contains(")],}", t.val):
+		err.Hint = "a value is missing before '" + t.val + "'"
+	}
+	return nil, err
 }
 
 func (p *parser) parseList() (expr, *Error) {

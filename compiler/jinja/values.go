@@ -208,6 +208,9 @@ type Call struct {
 	Caller Value
 	// State is the running render.
 	State *State
+	// Line and Col are where the call is written, in State.File(); 0 when
+	// the call does not come from template code (CallValue).
+	Line, Col int
 }
 
 // Kwarg returns the keyword argument name, or the positional argument at pos

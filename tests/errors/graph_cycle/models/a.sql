@@ -1,0 +1,2 @@
+-- a depends on c
+select * from {{ ref('c') }}

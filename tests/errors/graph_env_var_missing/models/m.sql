@@ -1,0 +1,1 @@
+select '{{ env_var("ERR_REGION") }}' as region

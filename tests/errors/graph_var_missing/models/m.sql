@@ -1,0 +1,3 @@
+select *
+from {{ ref('base') }}
+where day >= '{{ var("start_date") }}'

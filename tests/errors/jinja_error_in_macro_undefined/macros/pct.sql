@@ -1,0 +1,3 @@
+{% macro pct(col) %}
+  {{ col }} * 100 / {{ totals.amount }}
+{% endmacro %}

@@ -1,0 +1,3 @@
+select
+  {{ pct('amount') }} as share
+from {{ ref('base') }}

@@ -1,0 +1,3 @@
+select
+  {{ ref('base') as x }}
+from t

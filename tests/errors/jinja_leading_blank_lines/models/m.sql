@@ -1,0 +1,6 @@
+
+
+
+
+select
+  {{ nosuch_thing() }} as x

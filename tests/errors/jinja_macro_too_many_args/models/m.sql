@@ -1,0 +1,1 @@
+select {{ cents('amount', 2) }} as x

@@ -1,0 +1,1 @@
+select {{ cents('amount', precision=4) }} as x

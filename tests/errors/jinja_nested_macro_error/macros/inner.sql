@@ -1,0 +1,3 @@
+{% macro inner(col) %}
+  {{ exceptions.raise_compiler_error('inner() needs a column, got ' ~ col) }}
+{% endmacro %}

@@ -1,0 +1,3 @@
+{% macro outer(col) %}
+  coalesce({{ inner(col) }}, 0)
+{% endmacro %}

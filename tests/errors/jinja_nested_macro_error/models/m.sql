@@ -1,0 +1,3 @@
+select
+  {{ outer(none) }} as amount
+from {{ ref('base') }}

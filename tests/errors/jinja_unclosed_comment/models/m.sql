@@ -1,0 +1,3 @@
+select 1 as id
+{# a comment that never ends
+from t

@@ -1,0 +1,3 @@
+select
+  {{ ref('base')
+from t

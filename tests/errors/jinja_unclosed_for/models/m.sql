@@ -1,0 +1,4 @@
+select
+{% for c in ['a', 'b'] %}
+  '{{ c }}' as {{ c }},
+select 1 as id

@@ -1,0 +1,2 @@
+select
+  {{ missing.attr }} as x

@@ -1,0 +1,2 @@
+select
+  {{ nosuch() }} as x

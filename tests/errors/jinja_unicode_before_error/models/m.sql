@@ -1,0 +1,1 @@
+select 'café' as c, {{ nosuch() }} as x

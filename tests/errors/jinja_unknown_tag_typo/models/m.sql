@@ -1,0 +1,5 @@
+select
+{% fro c in ['a', 'b'] %}
+  {{ c }},
+{% endfor %}
+1 as id

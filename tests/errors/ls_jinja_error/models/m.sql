@@ -1,0 +1,1 @@
+select {{ ref('base' }} as x

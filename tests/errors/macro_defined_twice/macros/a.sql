@@ -1,0 +1,1 @@
+{% macro cents(col) %}({{ col }} / 100){% endmacro %}

@@ -1,0 +1,3 @@
+-- helpers
+
+{% macro cents(col) %}{{ col }} / 100.0{% endmacro %}

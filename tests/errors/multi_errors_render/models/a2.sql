@@ -1,0 +1,2 @@
+select
+  {{ exceptions.raise_compiler_error('stop here') }}

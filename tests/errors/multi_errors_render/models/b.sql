@@ -1,0 +1,3 @@
+select
+  {{ nosuch() }} as x
+from {{ ref('base') }}
