@@ -106,6 +106,7 @@ func Compile(p *project.Project, opts Options) (*Manifest, error) {
 		cfgCache: map[string]*project.OrderedMap{},
 	}
 	c.env.Resolve = c.resolveName
+	c.env.ResolveNames = c.macroNames
 	c.installGlobals()
 	c.loadVars()
 
@@ -194,9 +195,23 @@ type hintError struct{ msg, hint string }
 
 func (e *hintError) Error() string { return e.msg }
 
+// Hint lets the template engine carry the hint in its own error.
+func (e *hintError) Hint() string { return e.hint }
+
 // addJinjaErr records an error from parsing or rendering a file, keeping the
 // engine's position and any hint.
 func (c *compiler) addJinjaErr(file string, err error, what string) {
+	c.add(c.jinjaError(file, err, what))
+}
+
+func (c *compiler) add(e *project.Error) {
+	c.errMu.Lock()
+	c.errs = append(c.errs, e)
+	c.errMu.Unlock()
+}
+
+// jinjaError turns an engine error into a positioned project error.
+func (c *compiler) jinjaError(file string, err error, what string) *project.Error {
 	pos := project.Pos{File: file, Line: 1, Col: 1}
 	msg := err.Error()
 	var je *jinja.Error
@@ -209,6 +224,9 @@ func (c *compiler) addJinjaErr(file string, err error, what string) {
 	if errors.As(err, &he) {
 		hint = he.hint
 	}
+	if je != nil && je.FullHint() != "" {
+		hint = je.FullHint()
+	}
 	var ce *compilerError
 	if errors.As(err, &ce) {
 		msg = "compilation error: " + ce.msg
@@ -216,7 +234,7 @@ func (c *compiler) addJinjaErr(file string, err error, what string) {
 	if what != "" {
 		msg = what + ": " + msg
 	}
-	c.addErr(pos, msg, hint)
+	return &project.Error{Pos: pos, Msg: msg, Hint: hint}
 }
 
 // resolveName makes every project macro (and gmodel's built-in ones) global,
@@ -233,6 +251,21 @@ func (c *compiler) resolveName(s *jinja.State, name string) (jinja.Value, bool) 
 		return false, true
 	}
 	return c.lookupMacro(name)
+}
+
+// macroNames lists every macro name, for did-you-mean hints.
+func (c *compiler) macroNames() []string {
+	names := make([]string, 0, len(c.macros)+len(c.builtin))
+	for k := range c.macros {
+		names = append(names, k)
+	}
+	for k := range c.builtin {
+		if _, dup := c.macros[k]; !dup {
+			names = append(names, k)
+		}
+	}
+	sort.Strings(names)
+	return names
 }
 
 func (c *compiler) lookupMacro(name string) (jinja.Value, bool) {

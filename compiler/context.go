@@ -160,6 +160,7 @@ func (c *compiler) fnRef(call *jinja.Call) (jinja.Value, error) {
 	rc.mu.Lock()
 	n.Refs = append(n.Refs, RefCall{Name: name, Package: pkg, Version: version})
 	n.DependsOnNodes = append(n.DependsOnNodes, target.UniqueID)
+	n.noteDepPos(target.UniqueID, callPos(call, n))
 	rc.mu.Unlock()
 	rel := &Relation{node: target, dialect: c.dialect}
 	if !rc.final {
@@ -231,6 +232,7 @@ func (c *compiler) fnSource(call *jinja.Call) (jinja.Value, error) {
 		rc.mu.Lock()
 		rc.node.Sources = append(rc.node.Sources, [2]string{src, tbl})
 		rc.node.DependsOnNodes = append(rc.node.DependsOnNodes, s.UniqueID)
+		rc.node.noteDepPos(s.UniqueID, callPos(call, rc.node))
 		rc.mu.Unlock()
 	}
 	return &Relation{Database: s.Database, Schema: s.Schema, Identifier: s.Identifier, dialect: c.dialect}, nil
@@ -580,4 +582,35 @@ func fromJinja(v jinja.Value) any {
 		return x.String()
 	}
 	return jinja.ToString(v)
+}
+
+// callPos is where a call is written, in the file's own lines.
+func callPos(call *jinja.Call, n *Node) project.Pos {
+	if call.State == nil || call.Line == 0 {
+		return n.Pos
+	}
+	pos := project.Pos{File: call.State.File(), Line: call.Line, Col: call.Col}
+	if pos.File == n.OriginalFilePath {
+		pos.Line += n.lineShift
+	}
+	return pos
+}
+
+// noteDepPos remembers where the node first refers to a dependency.
+func (n *Node) noteDepPos(id string, pos project.Pos) {
+	if n.depPos == nil {
+		n.depPos = map[string]project.Pos{}
+	}
+	if _, ok := n.depPos[id]; !ok {
+		n.depPos[id] = pos
+	}
+}
+
+// posOfDep is where the node refers to a dependency, or the node's own
+// position when unknown.
+func (n *Node) posOfDep(id string) project.Pos {
+	if p, ok := n.depPos[id]; ok {
+		return p
+	}
+	return n.Pos
 }

@@ -147,7 +147,7 @@ func (c *compiler) checkGraph(m *Manifest) {
 	for _, n := range m.Nodes {
 		for _, p := range n.DependsOnNodes {
 			if d := disabled[p]; d != nil {
-				c.addErr(n.Pos, fmt.Sprintf("%s '%s' depends on %s '%s', which is disabled", n.ResourceType, n.Name, d.ResourceType, d.Name),
+				c.addErr(n.posOfDep(p), fmt.Sprintf("%s '%s' depends on %s '%s', which is disabled", n.ResourceType, n.Name, d.ResourceType, d.Name),
 					"enable "+d.OriginalFilePath+" or remove the ref()")
 			}
 		}
@@ -166,7 +166,7 @@ func (c *compiler) checkGraph(m *Manifest) {
 		if len(scc) < 2 {
 			if len(scc) == 1 && m.ByID[scc[0]] != nil && contains(m.ByID[scc[0]].DependsOnNodes, scc[0]) {
 				n := m.ByID[scc[0]]
-				c.addErr(n.Pos, fmt.Sprintf("%s '%s' refers to itself", n.ResourceType, n.Name), "use {{ this }} to refer to the model's own relation")
+				c.addErr(n.posOfDep(n.UniqueID), fmt.Sprintf("%s '%s' refers to itself", n.ResourceType, n.Name), "use {{ this }} to refer to the model's own relation")
 			}
 			continue
 		}
@@ -177,8 +177,9 @@ func (c *compiler) checkGraph(m *Manifest) {
 			parts = append(parts, fmt.Sprintf("%s (%s)", n.Name, n.OriginalFilePath))
 		}
 		parts = append(parts, m.ByID[cycle[0]].Name)
+		// The first node refers to the last one: that ref() closes the cycle.
 		first := m.ByID[cycle[0]]
-		c.addErr(first.Pos, "dependency cycle: "+strings.Join(parts, " -> "),
+		c.addErr(first.posOfDep(cycle[len(cycle)-1]), "dependency cycle: "+strings.Join(parts, " -> "),
 			"break the cycle by removing one of these ref() calls")
 	}
 }
@@ -443,34 +444,5 @@ func keywordAt(s string, i int, kw string) int {
 
 // didYouMean returns the candidate closest to name, if close enough.
 func didYouMean(name string, candidates []string) string {
-	best, bestD := "", len(name)/2+2
-	for _, cand := range candidates {
-		if d := levenshtein(name, cand); d < bestD || (d == bestD && cand < best) {
-			best, bestD = cand, d
-		}
-	}
-	if best == name {
-		return ""
-	}
-	return best
-}
-
-func levenshtein(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
+	return project.DidYouMean(name, candidates)
 }

@@ -215,7 +215,7 @@ func (c *compiler) applyPatches() {
 			}
 			n.patch = p
 			n.PatchPath = c.p.Name + "://" + p.Pos.File
-			n.Description = c.renderDesc(p.Description, p.Pos)
+			n.Description = c.renderDesc(p.Description, descPos(p.DescriptionPos, p.Pos))
 			n.Columns = c.renderColumns(p.Columns)
 			n.Meta = p.Meta
 			n.Docs = p.Docs
@@ -537,8 +537,8 @@ func (c *compiler) loadSources() {
 				Database:         db,
 				Schema:           schema,
 				Identifier:       ident,
-				Description:      c.renderDesc(t.Description, t.Pos),
-				SourceDesc:       c.renderDesc(s.Description, s.Pos),
+				Description:      c.renderDesc(t.Description, descPos(t.DescriptionPos, t.Pos)),
+				SourceDesc:       c.renderDesc(s.Description, descPos(s.DescriptionPos, s.Pos)),
 				Loader:           s.Loader,
 				LoadedAtField:    firstNonEmpty(t.LoadedAtField, s.LoadedAtField),
 				Freshness:        firstMap(t.Freshness, s.Freshness),
@@ -620,15 +620,11 @@ func unionStrings(a, b []string) []string {
 // addNodeErr records a template error of a node, moving its line back to
 // where it is in the file (the template is the stripped file).
 func (c *compiler) addNodeErr(n *Node, err error, what string) {
-	c.addJinjaErr(n.OriginalFilePath, err, what)
-	if n.lineShift == 0 {
-		return
-	}
-	c.errMu.Lock()
-	defer c.errMu.Unlock()
-	if e := c.errs[len(c.errs)-1]; e.Pos.File == n.OriginalFilePath && e.Pos.Line > 0 {
+	e := c.jinjaError(n.OriginalFilePath, err, what)
+	if e.Pos.File == n.OriginalFilePath && e.Pos.Line > 0 {
 		e.Pos.Line += n.lineShift
 	}
+	c.add(e)
 }
 
 // maxSeedHashSize is dbt's limit above which a seed's checksum is its path
@@ -682,7 +678,7 @@ func (c *compiler) renderDesc(desc string, pos project.Pos) string {
 func (c *compiler) renderColumns(cols []*project.Column) []*project.Column {
 	var out []*project.Column
 	for i, col := range cols {
-		d := c.renderDesc(col.Description, col.Pos)
+		d := c.renderDesc(col.Description, descPos(col.DescriptionPos, col.Pos))
 		if d == col.Description && out == nil {
 			continue
 		}
@@ -697,4 +693,11 @@ func (c *compiler) renderColumns(cols []*project.Column) []*project.Column {
 		return cols
 	}
 	return out
+}
+
+func descPos(p, fallback project.Pos) project.Pos {
+	if p.File != "" {
+		return p
+	}
+	return fallback
 }

@@ -1,8 +1,6 @@
 package compiler
 
 import (
-	"fmt"
-
 	"github.com/gmodel/gmodel/compiler/jinja"
 	"github.com/gmodel/gmodel/project"
 )
@@ -31,23 +29,23 @@ func YAMLRenderer(lookupEnv func(string) (string, bool), cliVars *project.Ordere
 	return func(file string, pos project.Pos, s string) (string, error) {
 		t, err := env.Parse(file, s)
 		if err != nil {
-			return "", fmt.Errorf("%s", jinjaMsg(err))
+			return "", yamlRenderErr(err)
 		}
 		out, err := t.Render(nil, nil)
 		if err != nil {
-			return "", fmt.Errorf("%s", jinjaMsg(err))
+			return "", yamlRenderErr(err)
 		}
 		return out, nil
 	}
 }
 
-// jinjaMsg is an engine error's message without its position (the caller
-// positions it in the YAML file).
-func jinjaMsg(err error) string {
+// yamlRenderErr is an engine error without its position (the caller
+// positions it in the YAML file), keeping its hint.
+func yamlRenderErr(err error) error {
 	if je, ok := err.(*jinja.Error); ok {
-		return je.Msg
+		return &hintError{msg: je.Msg, hint: je.FullHint()}
 	}
-	return err.Error()
+	return err
 }
 
 // PlainConfig converts a config map into map[string]any (for selection and

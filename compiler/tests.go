@@ -153,8 +153,9 @@ func isIdentByte(c byte) bool {
 func (c *compiler) newGenericTest(t testTarget, def *project.TestDef, column string) *Node {
 	macro, ns, err := c.macroForTest(def.Name)
 	if err != nil {
-		c.addJinjaErr(def.Pos.File, err, "")
-		c.errs[len(c.errs)-1].Pos = def.Pos
+		e := c.jinjaError(def.Pos.File, err, "")
+		e.Pos = def.Pos
+		c.add(e)
 		return nil
 	}
 	short := def.Name
@@ -231,6 +232,7 @@ func (c *compiler) newGenericTest(t testTarget, def *project.TestDef, column str
 		n.AttachedNode = t.source.UniqueID
 	}
 	n.testOn = t
+	n.testDef = def
 	c.nodes = append(c.nodes, n)
 	c.baseConfig(n)
 	if def.Config != nil {
@@ -267,8 +269,13 @@ func (c *compiler) renderGenericTest(n *Node) {
 		if s, ok := v.(string); ok && isTestExpr(s) {
 			ev, err := c.evalExpr(rc, s)
 			if err != nil {
-				c.addJinjaErr(n.OriginalFilePath, err, "test "+n.Name)
-				c.fixLastPos(n.Pos)
+				pos := n.Pos
+				if d := n.testDef; d != nil && d.Args != nil {
+					if p, ok := d.Args.Pos[jinja.ToString(k)]; ok {
+						pos = p
+					}
+				}
+				c.add(c.atGenerated(c.jinjaError(n.OriginalFilePath, err, "test "+n.Name), pos))
 				return
 			}
 			v = ev
@@ -278,8 +285,7 @@ func (c *compiler) renderGenericTest(n *Node) {
 	st := c.env.NewState(c.nodeRenderVars(rc), rc)
 	out, err := jinja.CallValue(st, n.tmplMacro, nil, kwargs)
 	if err != nil {
-		c.addJinjaErr(n.OriginalFilePath, err, "test "+n.Name)
-		c.fixLastPos(n.Pos)
+		c.add(c.atGenerated(c.jinjaError(n.OriginalFilePath, err, "test "+n.Name), n.Pos))
 		return
 	}
 	n.rendered = jinja.ToString(out)
@@ -289,17 +295,13 @@ func (c *compiler) renderGenericTest(n *Node) {
 	n.DependsOnMacros = append(n.DependsOnMacros, c.macroID("get_where_subquery"))
 }
 
-// fixLastPos points the last recorded error at pos when the engine could
-// only place it inside generated code.
-func (c *compiler) fixLastPos(pos project.Pos) {
-	c.errMu.Lock()
-	defer c.errMu.Unlock()
-	if len(c.errs) > 0 {
-		e := c.errs[len(c.errs)-1]
-		if !strings.HasPrefix(e.Pos.File, c.p.Name) && (e.Pos.File == "" || strings.HasPrefix(e.Pos.File, "<")) {
-			e.Pos = pos
-		}
+// atGenerated points an error at pos when the engine could only place it
+// inside code gmodel generated (a test's argument or call).
+func (c *compiler) atGenerated(e *project.Error, pos project.Pos) *project.Error {
+	if e.Pos.File == "" || strings.HasPrefix(e.Pos.File, "<") {
+		e.Pos = pos
 	}
+	return e
 }
 
 func (c *compiler) macroID(name string) string {

@@ -18,51 +18,13 @@ var update = flag.Bool("update", false, "rewrite the want.txt goldens of TestErr
 const errorsDir = "errors"
 
 // knownBad are cases whose golden records the current output although it is
-// still wrong; the fixes belong in compiler/ (see each reason). Once one is
-// fixed the case fails: regenerate with -update, read the golden, and take
-// the case off this list.
-var knownBad = map[string]string{
-	// compiler.addJinjaErr keeps jinja.Error.Msg and drops its hint and
-	// macro call chain (jinja.Error.FullHint).
-	"jinja_bad_expression":           "hint dropped: a value is missing before '}}'",
-	"jinja_error_in_macro_file":      "call chain dropped: which model called the macro",
-	"jinja_error_in_macro_undefined": "call chain dropped: which model called the macro",
-	"jinja_expression_extra_token":   "hint dropped: where the '{{' is and where '}}' goes",
-	"jinja_macro_too_many_args":      "hint dropped: the macro's signature and file",
-	"jinja_macro_unknown_kwarg":      "hint dropped: the macro's signature and file",
-	"jinja_nested_macro_error":       "call chain dropped: inner <- outer <- model",
-	"jinja_stray_endfor":             "hint dropped: no open {% for %} to close",
-	"jinja_unclosed_comment":         "hint dropped: end the comment with '#}'",
-	"jinja_unclosed_expression":      "hint dropped: where the '{{' is and where '}}' goes",
-	"jinja_unclosed_for":             "hint dropped: add {% endfor %}",
-	"jinja_unclosed_if":              "hint dropped: add {% endif %}",
-	"jinja_unknown_filter":           "hint dropped: did you mean 'upper'?",
-	"jinja_unknown_tag_typo":         "hint dropped: did you mean 'for'?",
-	"multi_errors_several_files":     "hints dropped for c.sql and d.sql",
-	// ...and the compiler does not set jinja.Env.ResolveNames, so an
-	// undefined macro gets no did-you-mean.
-	"jinja_undefined_macro_typo": "no hint: did you mean 'cents_to_dollars'?",
-	// compiler.YAMLRenderer flattens the engine's error to its message, so
-	// project.RenderError finds no hint.
-	"profile_env_var_unset":       "hint dropped: export ERR_DB_USER=... or give env_var() a default",
-	"project_var_in_yaml_missing": "hint dropped: define the var or give var() a default",
-	// compiler/graph.go positions graph problems at the node's 1:1, not at
-	// the ref() that causes them (jinja.Call.Line/Col now tell where).
-	"graph_cycle":        "at models/a.sql:1:1, not the ref('c') at 2:18",
-	"graph_ref_disabled": "at models/m.sql:1:1, not the ref('old') at 1:18",
-	"graph_self_ref":     "at models/m.sql:1:1, not the ref('m') at 1:18",
-	// compiler/tests.go positions a relationships test's bad `to:` at the
-	// test entry (7:13), not at the value (8:19).
-	"graph_relationships_bad_ref": "at the test entry, not the to: value",
-	// doc() problems are positioned at the model/column entry, not at the
-	// description (project's DescriptionPos), and the compiler's lax
-	// didYouMean offers 'base_doc' for 'id_doc'.
-	"graph_doc_missing": "wrong position and a misleading did-you-mean",
-	// The CLI stops at the first phase with problems: project YAML, then
-	// profiles, then templates; the unknown ref and the profile typo are
-	// not reported with the schema typo.
-	"multi_errors_all_phases": "only the first phase's problems are reported",
-}
+// still wrong, with the reason. Once one is fixed the case fails: regenerate
+// with -update, read the golden, and take the case off this list.
+//
+// multi_errors_all_phases is not here on purpose: problems are reported per
+// phase (project YAML, then the profile, then templates), as dbt does, since
+// a later phase needs what the earlier one reads.
+var knownBad = map[string]string{}
 
 // The secret every case's profile carries; it must never be printed.
 const errorsSecret = "pw-must-not-leak"
