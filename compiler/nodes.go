@@ -1,13 +1,9 @@
 package compiler
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
-	"os"
 	"path"
-	"path/filepath"
 	"strings"
 
 	"github.com/gmodel/gmodel/compiler/jinja"
@@ -88,11 +84,6 @@ func (c *compiler) newNode(rt string, f *project.File, name string, fqn []string
 	if raw == "" {
 		lead = ""
 	}
-	checksum := f.Checksum
-	if rt != Seed {
-		sum := sha256.Sum256([]byte(raw))
-		checksum = hex.EncodeToString(sum[:])
-	}
 	n := &Node{
 		UniqueID:         rt + "." + c.p.Name + "." + name,
 		Name:             name,
@@ -101,7 +92,7 @@ func (c *compiler) newNode(rt string, f *project.File, name string, fqn []string
 		Path:             trimDir(f.Path, f.Dir),
 		OriginalFilePath: f.Path,
 		FQN:              fqn,
-		Checksum:         checksum,
+		Checksum:         f.Checksum,
 		RawCode:          raw,
 		lineShift:        strings.Count(lead, "\n"),
 		Language:         "sql",
@@ -122,7 +113,6 @@ func (c *compiler) discoverNodes() {
 	for _, f := range c.p.SeedFiles {
 		n := c.newNode(Seed, f, f.Name(), c.fqnFor(f, f.Name()))
 		n.RawCode = ""
-		n.Checksum = seedChecksum(filepath.Join(c.p.Root, filepath.FromSlash(f.Path)), f.Path)
 	}
 	for _, f := range c.p.AnalysisFiles {
 		n := c.newNode(Analysis, f, f.Name(), c.fqnFor(f, f.Name(), "analysis"))
@@ -625,25 +615,6 @@ func (c *compiler) addNodeErr(n *Node, err error, what string) {
 		e.Pos.Line += n.lineShift
 	}
 	c.add(e)
-}
-
-// maxSeedHashSize is dbt's limit above which a seed's checksum is its path
-// rather than a hash of its contents.
-const maxSeedHashSize = 1 << 20
-
-// seedChecksum is dbt's seed checksum: sha256 of the stripped contents, or
-// "path:<path>" for seeds over 1 MiB.
-func seedChecksum(abs, rel string) string {
-	st, err := os.Stat(abs)
-	if err != nil || st.Size() > maxSeedHashSize {
-		return "path:" + rel
-	}
-	b, err := os.ReadFile(abs)
-	if err != nil {
-		return "path:" + rel
-	}
-	sum := sha256.Sum256([]byte(strings.TrimSpace(string(b))))
-	return hex.EncodeToString(sum[:])
 }
 
 // renderDesc renders a YAML description that uses Jinja (usually

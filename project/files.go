@@ -1,9 +1,9 @@
 package project
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
-	"io"
 	"os"
 	"path"
 	"path/filepath"
@@ -126,6 +126,32 @@ func (l *loader) collectFiles() {
 			}
 		})
 	}
+	for rel := range schema {
+		p.SchemaFiles = append(p.SchemaFiles, rel)
+	}
+	slices.Sort(p.SchemaFiles)
+	// YAML parsing is the costly part of a schema file: parse them all at
+	// once, while the SQL files are being read, then decode in file order so
+	// duplicates are reported stably.
+	type parsed struct {
+		root *yaml.Node
+		errs ErrorList
+	}
+	roots := make([]parsed, len(p.SchemaFiles))
+	var yamlDone sync.WaitGroup
+	yamlDone.Add(1)
+	go func() {
+		defer yamlDone.Done()
+		parallel(len(p.SchemaFiles), 0, func(i int) {
+			rel := p.SchemaFiles[i]
+			data, err := os.ReadFile(filepath.Join(p.Root, filepath.FromSlash(rel)))
+			if err != nil {
+				roots[i].errs.Add(Pos{File: rel}, "cannot read: %v", unwrapPathError(err))
+				return
+			}
+			roots[i].root = parseYAML(rel, data, &roots[i].errs)
+		})
+	}()
 	parallel(len(jobs), readWorkers, func(i int) {
 		j := jobs[i]
 		sub := &loader{p: l.p, errs: &j.errs, opts: l.opts}
@@ -140,28 +166,8 @@ func (l *loader) collectFiles() {
 	for _, list := range []*[]*File{&p.ModelFiles, &p.SeedFiles, &p.SnapshotFiles, &p.AnalysisFiles, &p.TestFiles, &p.MacroFiles, &p.DocFiles} {
 		slices.SortFunc(*list, func(a, b *File) int { return strings.Compare(a.Path, b.Path) })
 	}
-
-	for rel := range schema {
-		p.SchemaFiles = append(p.SchemaFiles, rel)
-	}
-	slices.Sort(p.SchemaFiles)
+	yamlDone.Wait()
 	l.seen = map[string]Pos{}
-	// YAML parsing is the costly part of a schema file; parse them all at
-	// once, then decode in file order so duplicates are reported stably.
-	type parsed struct {
-		root *yaml.Node
-		errs ErrorList
-	}
-	roots := make([]parsed, len(p.SchemaFiles))
-	parallel(len(p.SchemaFiles), 0, func(i int) {
-		rel := p.SchemaFiles[i]
-		data, err := os.ReadFile(filepath.Join(p.Root, filepath.FromSlash(rel)))
-		if err != nil {
-			roots[i].errs.Add(Pos{File: rel}, "cannot read: %v", unwrapPathError(err))
-			return
-		}
-		roots[i].root = parseYAML(rel, data, &roots[i].errs)
-	})
 	for i, rel := range p.SchemaFiles {
 		l.errs.Append(roots[i].errs...)
 		if roots[i].root != nil {
@@ -265,27 +271,37 @@ func (l *loader) walk(dir string, visit func(rel, ext string)) {
 func (l *loader) readFile(dir, rel string, content bool) *File {
 	abs := filepath.Join(l.p.Root, filepath.FromSlash(rel))
 	f := &File{Path: rel, Dir: dir}
-	if content {
-		b, err := os.ReadFile(abs)
+	if !content {
+		// Seeds: dbt hashes the contents of small ones and names big ones
+		// by path, so a large seed is never read just to be hashed.
+		st, err := os.Stat(abs)
 		if err != nil {
 			l.errs.Add(Pos{File: rel}, "cannot read: %v", unwrapPathError(err))
 			return nil
 		}
-		sum := sha256.Sum256(b)
-		f.Content, f.Checksum = string(b), hex.EncodeToString(sum[:])
-		return f
+		if st.Size() > maxHashedSeedSize {
+			f.Checksum = "path:" + rel
+			return f
+		}
 	}
-	r, err := os.Open(abs)
+	b, err := os.ReadFile(abs)
 	if err != nil {
 		l.errs.Add(Pos{File: rel}, "cannot read: %v", unwrapPathError(err))
 		return nil
 	}
-	defer r.Close()
-	h := sha256.New()
-	if _, err := io.Copy(h, r); err != nil {
-		l.errs.Add(Pos{File: rel}, "cannot read: %v", unwrapPathError(err))
-		return nil
+	f.Checksum = checksum(b)
+	if content {
+		f.Content = string(b)
 	}
-	f.Checksum = hex.EncodeToString(h.Sum(nil))
 	return f
+}
+
+// maxHashedSeedSize is dbt's limit above which a seed's checksum is its path.
+const maxHashedSeedSize = 1 << 20
+
+// checksum is dbt's file checksum: sha256 of the contents with leading and
+// trailing whitespace removed (dbt strips files when it reads them).
+func checksum(b []byte) string {
+	sum := sha256.Sum256(bytes.TrimSpace(b))
+	return hex.EncodeToString(sum[:])
 }

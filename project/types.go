@@ -98,7 +98,7 @@ type File struct {
 	Path     string // relative to Root, forward slashes, e.g. "models/staging/stg_orders.sql"
 	Dir      string // the configured path it was found under, e.g. "models"
 	Content  string // raw text (CRLF kept as is)
-	Checksum string // sha256 hex of the raw bytes
+	Checksum string // dbt's: sha256 hex of the stripped contents; "path:<Path>" for seeds over 1 MiB
 }
 
 // Name is the file name without directory and extension ("stg_orders").
