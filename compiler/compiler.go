@@ -67,6 +67,7 @@ type compiler struct {
 	builtinNodes []*MacroNode
 	fastTestsOff map[string]bool
 	cfgCache     map[string]*project.OrderedMap
+	cfgMu        sync.Mutex
 	docs         []*DocNode
 	sources      map[string]*SourceNode // "source.table"
 	srcList      []*SourceNode

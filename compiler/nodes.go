@@ -255,7 +255,10 @@ func (c *compiler) baseConfig(n *Node) {
 	var key string
 	if shareable {
 		key = kind + "\x00" + strings.Join(n.FQN[:len(n.FQN)-1], "\x00")
-		if cfg, ok := c.cfgCache[key]; ok {
+		c.cfgMu.Lock()
+		cfg, ok := c.cfgCache[key]
+		c.cfgMu.Unlock()
+		if ok {
 			n.Config, n.cfgShared = cfg, true
 			return
 		}
@@ -269,8 +272,14 @@ func (c *compiler) baseConfig(n *Node) {
 	}
 	n.Config = cfg
 	if shareable {
-		c.cfgCache[key] = cfg
-		n.cfgShared = true
+		c.cfgMu.Lock()
+		if prev, ok := c.cfgCache[key]; ok {
+			cfg = prev
+		} else {
+			c.cfgCache[key] = cfg
+		}
+		c.cfgMu.Unlock()
+		n.Config, n.cfgShared = cfg, true
 	}
 }
 

@@ -60,11 +60,28 @@ func (c *compiler) buildGenericTests() {
 		}
 	}
 	c.initFastTests()
-	var tests []*Node
-	seen := map[string]*Node{}
-	for i, t := range targets {
+	type job struct {
+		t   *testTarget
+		def *project.TestDef
+		col string
+		n   *Node
+	}
+	var jobs []job
+	for i := range targets {
 		for _, def := range defs[i] {
-			n := c.newGenericTest(t, def, cols[i])
+			jobs = append(jobs, job{t: &targets[i], def: def, col: cols[i]})
+		}
+	}
+	// Building a test node (names, hash, config, relation) is independent
+	// work; only numbering the nodes and spotting duplicates is sequential.
+	c.parallel(len(jobs), func(i int) {
+		jobs[i].n = c.newGenericTest(*jobs[i].t, jobs[i].def, jobs[i].col)
+	})
+	var tests []*Node
+	seen := make(map[string]*Node, len(jobs))
+	for _, j := range jobs {
+		n, def := j.n, j.def
+		{
 			if n == nil {
 				continue
 			}
@@ -74,6 +91,8 @@ func (c *compiler) buildGenericTests() {
 				continue
 			}
 			seen[n.UniqueID] = n
+			n.index = len(c.nodes)
+			c.nodes = append(c.nodes, n)
 			tests = append(tests, n)
 		}
 	}
@@ -224,7 +243,6 @@ func (c *compiler) newGenericTest(t testTarget, def *project.TestDef, column str
 		FileKeyName:      t.fileKey,
 		TestMetadata:     &TestMetadata{Name: short, Kwargs: kwargs, Namespace: ns},
 		Pos:              def.Pos,
-		index:            len(c.nodes),
 	}
 	if t.node != nil {
 		n.AttachedNode = t.node.UniqueID
@@ -233,7 +251,6 @@ func (c *compiler) newGenericTest(t testTarget, def *project.TestDef, column str
 	}
 	n.testOn = t
 	n.testDef = def
-	c.nodes = append(c.nodes, n)
 	c.baseConfig(n)
 	if def.Config != nil {
 		project.MergeConfig(n.ownConfig(), def.Config)
@@ -429,43 +446,47 @@ func synthesizeTestNames(testType, target string, args map[string]any) (short, f
 // testHash is the 10-character suffix of a generic test's unique id: the end
 // of md5(name + repr(test metadata with sorted keys and values as strings)).
 func testHash(name string, meta *jinja.Dict) string {
-	var b strings.Builder
-	b.WriteString(name)
-	writeHashable(&b, fromJinja(meta))
-	sum := md5.Sum([]byte(b.String()))
-	h := hex.EncodeToString(sum[:])
-	return h[len(h)-10:]
+	b := make([]byte, 0, 256)
+	b = append(b, name...)
+	b = appendHashable(b, meta)
+	sum := md5.Sum(b)
+	var h [32]byte
+	hex.Encode(h[:], sum[:])
+	return string(h[22:])
 }
 
-// writeHashable writes Python's repr() of dbt's get_hashable_md(value):
+// appendHashable appends Python's repr() of dbt's get_hashable_md(value):
 // dicts with sorted keys, lists kept, everything else str().
-func writeHashable(b *strings.Builder, v any) {
+func appendHashable(b []byte, v jinja.Value) []byte {
 	switch x := v.(type) {
-	case *project.OrderedMap:
-		keys := append([]string(nil), x.Keys...)
+	case *jinja.Dict:
+		keys := make([]string, 0, x.Len())
+		for _, k := range x.Keys() {
+			keys = append(keys, jinja.ToString(k))
+		}
 		sort.Strings(keys)
-		b.WriteByte('{')
+		b = append(b, '{')
 		for i, k := range keys {
 			if i > 0 {
-				b.WriteString(", ")
+				b = append(b, ", "...)
 			}
-			b.WriteString(pyRepr(k))
-			b.WriteString(": ")
-			writeHashable(b, x.Values[k])
+			b = append(b, pyRepr(k)...)
+			b = append(b, ": "...)
+			val, _ := x.Get(k)
+			b = appendHashable(b, val)
 		}
-		b.WriteByte('}')
-	case []any:
-		b.WriteByte('[')
-		for i, e := range x {
+		return append(b, '}')
+	case *jinja.List:
+		b = append(b, '[')
+		for i, e := range x.Items {
 			if i > 0 {
-				b.WriteString(", ")
+				b = append(b, ", "...)
 			}
-			writeHashable(b, e)
+			b = appendHashable(b, e)
 		}
-		b.WriteByte(']')
-	default:
-		b.WriteString(pyRepr(pyStr(x)))
+		return append(b, ']')
 	}
+	return append(b, pyRepr(jinja.ToString(v))...)
 }
 
 // pyStr is Python's str() of a decoded YAML value.
