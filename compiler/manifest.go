@@ -546,64 +546,87 @@ func flattenMap(m map[string]any) []any {
 
 const hexDigits = "0123456789abcdef"
 
-// jsonSafe marks the ASCII bytes that need no escaping in a JSON string.
-var jsonSafe = func() (t [utf8.RuneSelf]bool) {
-	for c := 0x20; c < utf8.RuneSelf; c++ {
-		t[c] = c != '"' && c != '\\'
+// jsonPlain marks the bytes that can be copied as they are into a JSON
+// string of valid UTF-8: all but control characters, '"', '\\' and 0xE2,
+// the first byte of U+2028 and U+2029, which are escaped for JavaScript.
+var jsonPlain = func() (t [256]bool) {
+	for c := 0x20; c < 256; c++ {
+		t[c] = c != '"' && c != '\\' && c != 0xE2
 	}
 	return t
 }()
 
 // appendStr appends s as a JSON string.
 func appendStr(b []byte, s string) []byte {
+	if !utf8.ValidString(s) {
+		return appendStrInvalid(b, s)
+	}
 	b = append(b, '"')
 	start := 0
-	for i := 0; i < len(s); {
+	for i := 0; i < len(s); i++ {
 		c := s[i]
-		if c < utf8.RuneSelf {
-			if jsonSafe[c] {
-				i++
-				continue
+		if jsonPlain[c] {
+			continue
+		}
+		if c == 0xE2 {
+			if i+2 < len(s) && s[i+1] == 0x80 && (s[i+2] == 0xA8 || s[i+2] == 0xA9) {
+				b = append(b, s[start:i]...)
+				b = append(b, `\u202`...)
+				b = append(b, hexDigits[s[i+2]&0xf])
+				i += 2
+				start = i + 1
 			}
-			b = append(b, s[start:i]...)
-			switch c {
-			case '"':
-				b = append(b, `\"`...)
-			case '\\':
-				b = append(b, `\\`...)
-			case '\n':
-				b = append(b, `\n`...)
-			case '\r':
-				b = append(b, `\r`...)
-			case '\t':
-				b = append(b, `\t`...)
-			default:
-				b = append(b, `\u00`...)
-				b = append(b, hexDigits[c>>4], hexDigits[c&0xf])
-			}
-			i++
-			start = i
 			continue
 		}
-		r, size := utf8.DecodeRuneInString(s[i:])
-		if r == utf8.RuneError && size == 1 {
-			b = append(b, s[start:i]...)
-			b = append(b, `\ufffd`...)
-			i += size
-			start = i
-			continue
+		b = append(b, s[start:i]...)
+		switch c {
+		case '"':
+			b = append(b, `\"`...)
+		case '\\':
+			b = append(b, `\\`...)
+		case '\n':
+			b = append(b, `\n`...)
+		case '\r':
+			b = append(b, `\r`...)
+		case '\t':
+			b = append(b, `\t`...)
+		case '\b':
+			b = append(b, `\b`...)
+		case '\f':
+			b = append(b, `\f`...)
+		default:
+			b = append(b, `\u00`...)
+			b = append(b, hexDigits[c>>4], hexDigits[c&0xf])
 		}
-		if r == '\u2028' || r == '\u2029' {
-			b = append(b, s[start:i]...)
-			b = append(b, `\u202`...)
-			b = append(b, hexDigits[r&0xf])
-			i += size
-			start = i
-			continue
-		}
-		i += size
+		start = i + 1
 	}
 	b = append(b, s[start:]...)
+	return append(b, '"')
+}
+
+// appendStrInvalid encodes a string that is not valid UTF-8, writing each
+// bad byte as \ufffd as encoding/json does.
+func appendStrInvalid(b []byte, s string) []byte {
+	b = append(b, '"')
+	for len(s) > 0 {
+		i := 0
+		for i < len(s) {
+			r, size := utf8.DecodeRuneInString(s[i:])
+			if r == utf8.RuneError && size == 1 {
+				break
+			}
+			i += size
+		}
+		if i > 0 {
+			inner := appendStr(nil, s[:i])
+			b = append(b, inner[1:len(inner)-1]...)
+		}
+		if i < len(s) {
+			b = append(b, `\ufffd`...)
+			i++
+		}
+		s = s[i:]
+	}
 	return append(b, '"')
 }
 

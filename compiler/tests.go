@@ -252,7 +252,7 @@ func (c *compiler) newGenericTest(t testTarget, def *project.TestDef, column str
 	n.testOn = t
 	n.testDef = def
 	c.baseConfig(n)
-	if def.Config != nil {
+	if def.Config != nil && len(def.Config.Keys) > 0 {
 		project.MergeConfig(n.ownConfig(), def.Config)
 	}
 	if shortName != fullName {
@@ -534,6 +534,16 @@ func pyStr(v any) string {
 
 // pyRepr is Python's repr() of a string.
 func pyRepr(s string) string {
+	plain := true
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c >= 0x7f || c == '\'' || c == '\\' {
+			plain = false
+			break
+		}
+	}
+	if plain {
+		return "'" + s + "'"
+	}
 	q := byte('\'')
 	if strings.ContainsRune(s, '\'') && !strings.ContainsRune(s, '"') {
 		q = '"'

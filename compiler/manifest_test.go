@@ -1,0 +1,42 @@
+package compiler
+
+import (
+	"bytes"
+	"encoding/json"
+	"testing"
+)
+
+// appendStr must agree with encoding/json (HTML escaping off).
+func TestAppendStrMatchesEncodingJSON(t *testing.T) {
+	cases := []string{
+		"", "plain", `quote " and \ backslash`, "tab\tnew\nline\rcr", "\x00\x01\x1f\x7f",
+		"unicode é ü 日本", "line sep \u2028 para \u2029 end", "\xe2\x80", "bad \xff utf8 \xc3",
+		"emoji 😀", "<html> & 'q'",
+	}
+	for _, s := range cases {
+		var buf bytes.Buffer
+		enc := json.NewEncoder(&buf)
+		enc.SetEscapeHTML(false)
+		if err := enc.Encode(s); err != nil {
+			t.Fatal(err)
+		}
+		want := bytes.TrimRight(buf.Bytes(), "\n")
+		if got := appendStr(nil, s); !bytes.Equal(got, want) {
+			t.Errorf("appendStr(%q) = %s, want %s", s, got, want)
+		}
+	}
+}
+
+func FuzzAppendStr(f *testing.F) {
+	f.Add("a\"b\\c\n\u2028\xff")
+	f.Fuzz(func(t *testing.T, s string) {
+		var buf bytes.Buffer
+		enc := json.NewEncoder(&buf)
+		enc.SetEscapeHTML(false)
+		_ = enc.Encode(s)
+		want := bytes.TrimRight(buf.Bytes(), "\n")
+		if got := appendStr(nil, s); !bytes.Equal(got, want) {
+			t.Errorf("appendStr(%q) = %s, want %s", s, got, want)
+		}
+	})
+}
