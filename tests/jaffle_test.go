@@ -272,3 +272,36 @@ func jsonEqual(a, b any) bool {
 	jb, _ := json.Marshal(b)
 	return string(ja) == string(jb)
 }
+
+// Selection through the command line, as dbt users write it.
+func TestJaffleShopSelection(t *testing.T) {
+	dir := copyTree(t, "testdata/jaffle_shop")
+	os.WriteFile(filepath.Join(dir, "selectors.yml"), []byte("selectors:\n  - name: marts\n    definition: 'config.materialized:table'\n"), 0o644)
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"-s", "+orders", "--resource-type", "model"}, "orders,stg_orders,stg_payments"},
+		{[]string{"-s", "stg_orders+", "--resource-type", "model"}, "customers,orders,stg_orders"},
+		// Eager indirect selection brings the tests of the selected models.
+		{[]string{"-s", "config.materialized:view"}, "accepted_values_stg_orders_status__placed__shipped__completed__return_pending__returned,accepted_values_stg_payments_payment_method__credit_card__coupon__bank_transfer__gift_card,not_null_stg_customers_customer_id,not_null_stg_orders_order_id,not_null_stg_payments_payment_id,stg_customers,stg_orders,stg_payments,unique_stg_customers_customer_id,unique_stg_orders_order_id,unique_stg_payments_payment_id"},
+		{[]string{"-s", "config.materialized:view", "--resource-type", "model"}, "stg_customers,stg_orders,stg_payments"},
+		{[]string{"-s", "staging", "--exclude", "stg_payments", "--resource-type", "model"}, "stg_customers,stg_orders"},
+		{[]string{"--selector", "marts", "--resource-type", "model"}, "customers,orders"},
+		{[]string{"-s", "resource_type:seed"}, "raw_customers,raw_orders,raw_payments"},
+		{[]string{"-s", "orders", "--resource-type", "test", "--indirect-selection", "cautious"}, "accepted_values_orders_status__placed__shipped__completed__return_pending__returned,not_null_orders_amount,not_null_orders_bank_transfer_amount,not_null_orders_coupon_amount,not_null_orders_credit_card_amount,not_null_orders_customer_id,not_null_orders_gift_card_amount,not_null_orders_order_id,unique_orders_order_id"},
+		{[]string{"-s", "orders,customers", "--resource-type", "model"}, ""},
+	} {
+		args := append([]string{"ls", "--project-dir", dir, "--profiles-dir", jaffleProfiles, "--output", "name"}, tc.args...)
+		r := run(t, nil, args...)
+		if r.code != 0 {
+			t.Errorf("%v: exit %d\n%s", tc.args, r.code, r.stderr)
+			continue
+		}
+		got := lines(r.stdout)
+		sort.Strings(got)
+		if strings.Join(got, ",") != tc.want {
+			t.Errorf("%v:\n got %s\nwant %s", tc.args, strings.Join(got, ","), tc.want)
+		}
+	}
+}

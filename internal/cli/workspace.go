@@ -54,9 +54,10 @@ func yamlValue(n *yaml.Node) any {
 
 // selectFlags are dbt's node selection flags.
 type selectFlags struct {
-	Select   []string
-	Exclude  []string
-	Selector string
+	Select            []string
+	Exclude           []string
+	Selector          string
+	IndirectSelection string
 }
 
 func (s *selectFlags) register(cmd *cobra.Command) {
@@ -64,6 +65,7 @@ func (s *selectFlags) register(cmd *cobra.Command) {
 	fl.StringArrayVarP(&s.Select, "select", "s", nil, "nodes to include (dbt selection syntax; repeatable)")
 	fl.StringArrayVar(&s.Exclude, "exclude", nil, "nodes to exclude (dbt selection syntax; repeatable)")
 	fl.StringVar(&s.Selector, "selector", "", "a named selector from selectors.yml")
+	fl.StringVar(&s.IndirectSelection, "indirect-selection", "eager", "which tests of selected nodes to include: eager, cautious, buildable or empty")
 	// dbt accepts --models/-m as an older spelling of --select.
 	fl.StringArrayVarP(&s.Select, "models", "m", nil, "alias of --select")
 	_ = fl.MarkHidden("models")
@@ -227,11 +229,17 @@ func writeFileAtomic(path string, write func(*os.File) error) error {
 func (w *workspace) selectNodes(m *compiler.Manifest, s selectFlags, resourceTypes []string) ([]string, error) {
 	g := selectorGraph(m)
 	opts := selector.Options{
-		Select:        s.Select,
-		Exclude:       s.Exclude,
-		Selector:      s.Selector,
-		ResourceTypes: resourceTypes,
-		DefaultAll:    true,
+		Select:            s.Select,
+		Exclude:           s.Exclude,
+		Selector:          s.Selector,
+		ResourceTypes:     resourceTypes,
+		DefaultAll:        true,
+		IndirectSelection: s.IndirectSelection,
+		Warn: func(msg string) {
+			if w.log != nil {
+				fmt.Fprintf(w.log, "warning: %s\n", msg)
+			}
+		},
 	}
 	selPath := filepath.Join(w.project.Root, "selectors.yml")
 	if b, err := os.ReadFile(selPath); err == nil {
