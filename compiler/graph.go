@@ -3,6 +3,7 @@ package compiler
 import (
 	"container/heap"
 	"fmt"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -61,11 +62,9 @@ func (m *Manifest) DAG() graph.Graph[string, string] {
 
 // dedupe drops repeated strings, keeping first-seen order.
 func dedupe(ss []string) []string {
-	out := []string{}
-	seen := make(map[string]bool, len(ss))
+	out := make([]string, 0, len(ss))
 	for _, s := range ss {
-		if !seen[s] {
-			seen[s] = true
+		if !slices.Contains(out, s) {
 			out = append(out, s)
 		}
 	}
@@ -225,32 +224,34 @@ func orderCycle(m *Manifest, scc []string) []string {
 }
 
 // topoOrder returns the manifest's nodes with parents before children,
-// ties broken by unique id.
+// ties broken by unique id (m.Nodes is sorted, so by position).
 func topoOrder(m *Manifest) []*Node {
-	indeg := make(map[string]int, len(m.Nodes))
-	for _, n := range m.Nodes {
-		cnt := 0
+	pos := make(map[string]int32, len(m.Nodes))
+	for i, n := range m.Nodes {
+		pos[n.UniqueID] = int32(i)
+	}
+	indeg := make([]int32, len(m.Nodes))
+	children := make([][]int32, len(m.Nodes))
+	for i, n := range m.Nodes {
 		for _, p := range n.DependsOnNodes {
-			if m.ByID[p] != nil {
-				cnt++
+			if j, ok := pos[p]; ok {
+				indeg[i]++
+				children[j] = append(children[j], int32(i))
 			}
 		}
-		indeg[n.UniqueID] = cnt
 	}
-	ready := &idHeap{}
-	for _, n := range m.Nodes {
-		if indeg[n.UniqueID] == 0 {
-			heap.Push(ready, n.UniqueID)
+	ready := &posHeap{}
+	for i := range m.Nodes {
+		if indeg[i] == 0 {
+			*ready = append(*ready, int32(i))
 		}
 	}
+	heap.Init(ready)
 	out := make([]*Node, 0, len(m.Nodes))
 	for ready.Len() > 0 {
-		id := heap.Pop(ready).(string)
-		out = append(out, m.ByID[id])
-		for _, ch := range m.ChildMap[id] {
-			if _, ok := indeg[ch]; !ok {
-				continue
-			}
+		i := heap.Pop(ready).(int32)
+		out = append(out, m.Nodes[i])
+		for _, ch := range children[i] {
 			indeg[ch]--
 			if indeg[ch] == 0 {
 				heap.Push(ready, ch)
@@ -260,14 +261,14 @@ func topoOrder(m *Manifest) []*Node {
 	return out
 }
 
-// idHeap is a min-heap of unique ids.
-type idHeap []string
+// posHeap is a min-heap of node positions.
+type posHeap []int32
 
-func (h idHeap) Len() int           { return len(h) }
-func (h idHeap) Less(i, j int) bool { return h[i] < h[j] }
-func (h idHeap) Swap(i, j int)      { h[i], h[j] = h[j], h[i] }
-func (h *idHeap) Push(x any)        { *h = append(*h, x.(string)) }
-func (h *idHeap) Pop() any {
+func (h posHeap) Len() int           { return len(h) }
+func (h posHeap) Less(i, j int) bool { return h[i] < h[j] }
+func (h posHeap) Swap(i, j int)      { h[i], h[j] = h[j], h[i] }
+func (h *posHeap) Push(x any)        { *h = append(*h, x.(int32)) }
+func (h *posHeap) Pop() any {
 	old := *h
 	x := old[len(old)-1]
 	*h = old[:len(old)-1]
