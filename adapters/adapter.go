@@ -1,0 +1,163 @@
+// Package adapters defines the interface between gmodel's runner and the
+// warehouses it builds in (PostgreSQL, RDS, Athena), which adapter packages
+// implement. The runner sees only these types; every dialect difference
+// lives in adapters/<name>/. Adapters register themselves from init() and
+// are opened by the profile target's `type:`.
+//
+// Every method takes a context first and must stop when it is cancelled,
+// cancelling the statement on the server too (Postgres: pgx cancels the
+// backend query; Athena: StopQueryExecution).
+package adapters
+
+import "context"
+
+// RelationType is the kind of a database object.
+type RelationType string
+
+const (
+	Table RelationType = "table"
+	View  RelationType = "view"
+	// External is a table whose data the warehouse does not own (Athena).
+	External RelationType = "external"
+)
+
+// Relation names a database object. Identifiers are as the user wrote them;
+// the Dialect quotes them.
+type Relation struct {
+	Database   string
+	Schema     string
+	Identifier string
+	Type       RelationType // empty when unknown or not yet created
+}
+
+// Column is a column of a relation.
+type Column struct {
+	Name     string
+	DataType string // the warehouse's type name, e.g. "integer", "character varying(20)"
+}
+
+// Result reports what a statement or materialization did, for the
+// progress line (`[SELECT 4372 in 0.12s]`).
+type Result struct {
+	// Message is the server's status, e.g. "SELECT 4372", "CREATE VIEW",
+	// "INSERT 0 12", "COPY 541897".
+	Message      string
+	RowsAffected int64
+}
+
+// Rows is a small, fully read query result.
+type Rows struct {
+	Columns []string
+	Values  [][]any
+}
+
+// Dialect is what an adapter type knows without a connection: quoting and
+// name normalization.
+type Dialect interface {
+	// Type is the adapter type, as in profiles.yml: "postgres", "athena".
+	Type() string
+	// Quote quotes one identifier, escaping as the warehouse needs.
+	Quote(ident string) string
+	// Render renders a relation fully qualified and quoted.
+	Render(r Relation) string
+}
+
+// Adapter is an open connection (pool) to one target. It is safe for
+// concurrent use by the runner's workers.
+type Adapter interface {
+	Dialect() Dialect
+	// Close releases every connection.
+	Close() error
+
+	// Exec runs one or more statements that return no rows.
+	Exec(ctx context.Context, sql string) (Result, error)
+	// Query runs a statement and reads all of its rows; for small results.
+	Query(ctx context.Context, sql string) (*Rows, error)
+
+	// EnsureSchema creates the schema when it does not exist.
+	EnsureSchema(ctx context.Context, database, schema string) error
+	// ListRelations lists the tables and views of a schema; a schema that
+	// does not exist has none (not an error).
+	ListRelations(ctx context.Context, database, schema string) ([]Relation, error)
+	// Columns lists a relation's columns in order; an *Error with code
+	// NotFound when the relation does not exist.
+	Columns(ctx context.Context, r Relation) ([]Column, error)
+
+	// Materialize builds a model's relation (view, table or incremental) so
+	// that readers never see it missing or half built: a failure leaves the
+	// previous relation as it was. Views that depend on a rebuilt table keep
+	// working.
+	Materialize(ctx context.Context, m Materialization) (Result, error)
+	// LoadSeed replaces (or, on full refresh, recreates) a seed's table with
+	// the rows of s, atomically.
+	LoadSeed(ctx context.Context, s Seed) (Result, error)
+
+	// Lock takes the run lock of a target schema, so that two runs against
+	// one target do not clobber each other. It fails with an *Error of code
+	// Locked, naming the holder when it can, if another run holds it and
+	// wait is false; otherwise it waits until ctx is done.
+	Lock(ctx context.Context, database, schema string, wait bool) (unlock func(), err error)
+}
+
+// Materialization is one model to build.
+type Materialization struct {
+	// Kind is the model's materialized config: "view", "table" or
+	// "incremental".
+	Kind     string
+	Relation Relation
+	// SQL is the model's compiled select statement.
+	SQL string
+	// PreHooks and PostHooks are rendered statements run before and after
+	// the build, inside its transaction where the warehouse has them.
+	PreHooks, PostHooks []Hook
+
+	// Incremental models.
+	Incremental *Incremental
+	// FullRefresh rebuilds incremental models (and recreates seeds) from
+	// scratch.
+	FullRefresh bool
+}
+
+// Hook is a rendered pre-hook or post-hook.
+type Hook struct {
+	SQL string
+	// Transaction false runs the hook outside the build's transaction.
+	Transaction bool
+}
+
+// Incremental holds an incremental model's configs.
+type Incremental struct {
+	// Strategy: "append", "delete+insert" or "merge". Empty means dbt's
+	// default: delete+insert when there is a unique key, else append.
+	Strategy   string
+	UniqueKey  []string
+	Predicates []string // incremental_predicates
+	// OnSchemaChange: "ignore", "fail", "append_new_columns" or
+	// "sync_all_columns".
+	OnSchemaChange string
+}
+
+// Seed is a CSV file to load into a table.
+type Seed struct {
+	Relation Relation
+	// Columns are the table's columns with their types in the adapter's
+	// dialect (inferred, or from column_types).
+	Columns []Column
+	// QuoteColumns quotes column names (dbt's quote_columns; Postgres quotes
+	// by default).
+	QuoteColumns bool
+	// Rows yields the parsed values of each row: nil for NULL, else a
+	// string in a form the column type accepts (COPY text semantics).
+	Rows RowSource
+	// FullRefresh drops and recreates the table instead of replacing its
+	// rows.
+	FullRefresh bool
+	// Progress, when set, is told how many rows were loaded so far.
+	Progress func(rows int64)
+}
+
+// RowSource streams rows.
+type RowSource interface {
+	// Next returns the next row, or io.EOF after the last one.
+	Next() ([]*string, error)
+}
