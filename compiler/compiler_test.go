@@ -258,3 +258,25 @@ func TestExecuteRerender(t *testing.T) {
 		t.Error("a model that never looks at execute was rendered twice")
 	}
 }
+
+func TestHooksRendered(t *testing.T) {
+	m := mustCompile(t, map[string]string{
+		"dbt_project.yml": "name: p\nprofile: p\non-run-start: \"create schema if not exists {{ target.schema }}_audit\"\nmodels:\n  p:\n    +pre-hook: \"select 1 from {{ this }}\"\n",
+		"models/m.sql":    "{{ config(post_hook=[\"grant select on {{ this }} to reporter\", {'sql': 'vacuum {{ this }}', 'transaction': false}]) }}select 1",
+	})
+	n := nodeNamed(m, "m")
+	if len(n.PreHooks) != 1 || n.PreHooks[0].SQL != `select 1 from "db"."analytics"."m"` {
+		t.Errorf("pre-hooks = %+v", n.PreHooks)
+	}
+	if len(n.PostHooks) != 2 || n.PostHooks[0].SQL != `grant select on "db"."analytics"."m" to reporter` ||
+		n.PostHooks[1].SQL != `vacuum "db"."analytics"."m"` || n.PostHooks[1].Transaction {
+		t.Errorf("post-hooks = %+v", n.PostHooks)
+	}
+	if len(m.OnRunStart) != 1 || m.OnRunStart[0].SQL != "create schema if not exists analytics_audit" {
+		t.Errorf("on-run-start = %+v", m.OnRunStart)
+	}
+	out, err := m.RenderSQL(nil, "dbt_project.yml", "{% for r in results %}{{ r }};{% endfor %}", map[string]any{"results": []any{"a", "b"}})
+	if err != nil || out != "a;b;" {
+		t.Errorf("RenderSQL = %q, %v", out, err)
+	}
+}

@@ -33,8 +33,12 @@ type Manifest struct {
 	// node and source, sorted.
 	ParentMap map[string][]string
 	ChildMap  map[string][]string
+	// OnRunStart are the project's rendered on-run-start hooks.
+	OnRunStart []Hook
+
 	graphOnce sync.Once
 	dag       graph.Graph[string, string]
+	c         *compiler // for RenderSQL after compilation
 }
 
 // DAG returns the dependency graph (parent -> child edges) of nodes and
@@ -87,6 +91,7 @@ func dedupeSorted(ss []string) []string {
 
 func (c *compiler) buildManifest() *Manifest {
 	m := &Manifest{
+		c:            c,
 		Project:      c.p,
 		Target:       c.opts.Target,
 		InvocationID: c.opts.InvocationID,
@@ -303,6 +308,12 @@ func (c *compiler) compileSQL(m *Manifest) {
 		}
 	})
 	c.injectCTEs(m)
+	c.parallel(len(m.Nodes), func(i int) {
+		if n := m.Nodes[i]; n.ResourceType != Test {
+			c.renderHooks(n)
+		}
+	})
+	c.renderRunHooks(m)
 }
 
 // substitute replaces relation placeholders with final relation names.

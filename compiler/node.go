@@ -50,6 +50,8 @@ type Node struct {
 	ExtraCTEs        []CTE
 	RelationName     string // "database"."schema"."alias", empty for ephemeral
 	Version          string
+	// PreHooks and PostHooks are the rendered pre-hook and post-hook configs.
+	PreHooks, PostHooks []Hook
 
 	// Tests only.
 	TestMetadata *TestMetadata
