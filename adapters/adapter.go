@@ -17,7 +17,11 @@ type RelationType string
 const (
 	Table RelationType = "table"
 	View  RelationType = "view"
-	// External is a table whose data the warehouse does not own (Athena).
+	// MaterializedView is a view whose rows are stored (Postgres); dbt calls
+	// it materialized_view.
+	MaterializedView RelationType = "materialized_view"
+	// External is a table whose data the warehouse does not own (Athena;
+	// Postgres foreign tables).
 	External RelationType = "external"
 )
 
@@ -41,11 +45,17 @@ type Column struct {
 type Result struct {
 	// Message is the server's status, e.g. "SELECT 4372", "CREATE VIEW",
 	// "INSERT 0 12", "COPY 541897".
-	Message      string
+	Message string
+	// RowsAffected is the number of rows written: by a table's build, an
+	// incremental run's last statement (the insert or merge), a seed's
+	// load; 0 for a view.
 	RowsAffected int64
 }
 
-// Rows is a small, fully read query result.
+// Rows is a small, fully read query result. Values are nil (NULL), bool,
+// int64, float64, string, []byte or time.Time; adapters convert other
+// types to one of these (decimals to int64 when whole, else float64; the
+// rest to their text form), so that callers handle one small set.
 type Rows struct {
 	Columns []string
 	Values  [][]any
@@ -86,7 +96,12 @@ type Adapter interface {
 	// Materialize builds a model's relation (view, table or incremental) so
 	// that readers never see it missing or half built: a failure leaves the
 	// previous relation as it was. Views that depend on a rebuilt table keep
-	// working.
+	// working; if one cannot (a column it reads is gone), the build fails
+	// with an *Error naming it and the old relation stays.
+	//
+	// When the server rejects the model's own SQL, the *Error has SQL equal
+	// to m.SQL and Position relative to it, so the caller can map it to a
+	// source line; other failures carry the adapter's statement.
 	Materialize(ctx context.Context, m Materialization) (Result, error)
 	// LoadSeed replaces (or, on full refresh, recreates) a seed's table with
 	// the rows of s, atomically.
@@ -95,7 +110,9 @@ type Adapter interface {
 	// Lock takes the run lock of a target schema, so that two runs against
 	// one target do not clobber each other. It fails with an *Error of code
 	// Locked, naming the holder when it can, if another run holds it and
-	// wait is false; otherwise it waits until ctx is done.
+	// wait is false; otherwise it waits until ctx is done. Two Lock calls
+	// on one Adapter exclude each other too. unlock may be called more
+	// than once.
 	Lock(ctx context.Context, database, schema string, wait bool) (unlock func(), err error)
 }
 
@@ -129,11 +146,16 @@ type Hook struct {
 type Incremental struct {
 	// Strategy: "append", "delete+insert" or "merge". Empty means dbt's
 	// default: delete+insert when there is a unique key, else append.
-	Strategy   string
+	Strategy string
+	// UniqueKey and Predicates are SQL as the user wrote them, used
+	// unquoted as dbt does (a mixed-case column is written `"Id"`).
+	// Predicates may name the target DBT_INTERNAL_DEST and the new rows
+	// DBT_INTERNAL_SOURCE.
 	UniqueKey  []string
 	Predicates []string // incremental_predicates
-	// OnSchemaChange: "ignore", "fail", "append_new_columns" or
-	// "sync_all_columns".
+	// OnSchemaChange: "ignore" (the default when empty), "fail",
+	// "append_new_columns" or "sync_all_columns". "fail" fails with an
+	// *Error of code Invalid listing the differences.
 	OnSchemaChange string
 }
 
@@ -152,7 +174,9 @@ type Seed struct {
 	// FullRefresh drops and recreates the table instead of replacing its
 	// rows.
 	FullRefresh bool
-	// Progress, when set, is told how many rows were loaded so far.
+	// Progress, when set, is told how many rows were loaded so far: every
+	// 100,000 rows or so, and once at the end. It may be called from
+	// another goroutine than LoadSeed's.
 	Progress func(rows int64)
 }
 

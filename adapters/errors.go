@@ -22,6 +22,10 @@ const (
 	Canceled
 	// SQL: the server rejected a statement.
 	SQL
+	// Invalid: the request cannot be carried out as configured (an unknown
+	// strategy, on_schema_change "fail" with changed columns, a feature
+	// the server lacks).
+	Invalid
 )
 
 // Error is an adapter failure. Its message never holds a secret.
@@ -34,16 +38,25 @@ type Error struct {
 	// Position is the 1-based character offset in SQL the server points
 	// at (Postgres's error position), 0 when unknown.
 	Position int
+	// Detail is the server's detail line (e.g. which key is duplicated).
+	Detail string
 	// Hint is the server's or adapter's advice, if any.
 	Hint string
-	Err  error
+	// State is the warehouse's own error code (Postgres's SQLSTATE, e.g.
+	// "42P01"), empty when there is none.
+	State string
+	Err   error
 }
 
 func (e *Error) Error() string {
-	if e.Hint != "" {
-		return e.Msg + "\n  hint: " + e.Hint
+	s := e.Msg
+	if e.Detail != "" {
+		s += "\n  detail: " + e.Detail
 	}
-	return e.Msg
+	if e.Hint != "" {
+		s += "\n  hint: " + e.Hint
+	}
+	return s
 }
 
 func (e *Error) Unwrap() error { return e.Err }

@@ -281,7 +281,12 @@ func (c *compiler) lookupEnv(name string) (string, bool) {
 
 func (c *compiler) fnIsIncremental(call *jinja.Call) (jinja.Value, error) {
 	rc := rcOf(call)
-	if rc == nil || !rc.final || c.opts.IsIncremental == nil {
+	if rc == nil || c.opts.IsIncremental == nil {
+		return false, nil
+	}
+	if !rc.final {
+		// The answer needs the node's final relation: render it again.
+		rc.node.needsFinal = true
 		return false, nil
 	}
 	return c.opts.IsIncremental(rc.node), nil

@@ -12,13 +12,19 @@ import (
 	"runtime/debug"
 
 	"github.com/spf13/cobra"
+
+	// The adapters gmodel is built with; each registers itself from init().
+	_ "github.com/gmodel/gmodel/adapters/postgres"
 )
 
 // Exit codes, as dbt uses them.
 const (
 	ExitOK      = 0
 	ExitFailure = 1 // a node or test failed
-	ExitError   = 2 // usage, project or configuration error
+	ExitError   = 2 // usage, project or configuration error; cannot connect
+	// ExitInterrupted: the run was cancelled (Ctrl-C), as shells report
+	// a process ended by SIGINT.
+	ExitInterrupted = 130
 )
 
 // Stdio is where a command reads and writes.
@@ -126,6 +132,10 @@ func newRootCmd(f *Factory) *cobra.Command {
 		newCmdCompile(f, g, nil),
 		newCmdParse(f, g, nil),
 		newCmdLs(f, g, nil),
+		newCmdRun(f, g, nil),
+		newCmdSeed(f, g, nil),
+		newCmdTest(f, g, nil),
+		newCmdBuild(f, g, nil),
 	)
 	return cmd
 }

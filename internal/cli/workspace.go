@@ -164,8 +164,20 @@ func newInvocationID() string {
 
 // compile runs the compiler over the workspace.
 func (w *workspace) compile(f *Factory, command string, parseOnly bool) (*compiler.Manifest, error) {
+	opts := w.compilerOptions(f, command)
+	opts.ParseOnly = parseOnly
+	m, err := compiler.Compile(w.project, opts)
+	if err != nil {
+		return nil, usageErr(err)
+	}
+	return m, nil
+}
+
+// compilerOptions are the compiler's options for a command on the
+// workspace (one invocation id and start time per call).
+func (w *workspace) compilerOptions(f *Factory, command string) compiler.Options {
 	t := w.target
-	m, err := compiler.Compile(w.project, compiler.Options{
+	return compiler.Options{
 		Target: compiler.Target{
 			Name: t.Name, Profile: t.Profile, Type: t.Type, Schema: t.Schema,
 			Database: t.Database, User: t.User, Threads: w.threads,
@@ -174,15 +186,10 @@ func (w *workspace) compile(f *Factory, command string, parseOnly bool) (*compil
 		InvocationID: newInvocationID(),
 		RunStartedAt: time.Now().UTC(),
 		Command:      command,
-		ParseOnly:    parseOnly,
 		LookupEnv:    f.LookupEnv,
 		Log:          f.IO.Err,
 		Debug:        w.debug,
-	})
-	if err != nil {
-		return nil, usageErr(err)
 	}
-	return m, nil
 }
 
 // targetDir is the project's target-path, absolute.
