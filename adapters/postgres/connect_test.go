@@ -205,3 +205,41 @@ func TestNoticesGoToLog(t *testing.T) {
 		t.Errorf("log %q, want %q", log.String(), want)
 	}
 }
+
+// TestPoolReconnectError: the pool connects again later (here after the
+// server ended every session and the password changed); that failure is
+// a Connect error without the password either.
+func TestPoolReconnectError(t *testing.T) {
+	db := pgtest.New(t)
+	admin := openTest(t, db)
+	ctx := context.Background()
+	user := "gm_user_" + db.Database
+	if _, err := admin.Exec(ctx, fmt.Sprintf("create role %s login password '%s'", user, secret)); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _, _ = admin.Exec(context.Background(), "drop role "+user) })
+	p := profile(db)
+	p.User, p.Password = user, secret
+	a := openProfile(t, p)
+	if _, err := a.Query(ctx, "select 1"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := admin.Exec(ctx, fmt.Sprintf("alter role %s password 'changed'; select pg_terminate_backend(pid) from pg_stat_activity where usename = '%s'", user, user)); err != nil {
+		t.Fatal(err)
+	}
+	var err error
+	for range 3 { // the first may meet the terminated connection
+		if _, err = a.Query(ctx, "select 1"); adapters.CodeOf(err) == adapters.Connect && strings.Contains(err.Error(), "password") {
+			break
+		}
+	}
+	wantCodeT(t, err, adapters.Connect)
+	if err == nil || !strings.Contains(err.Error(), "as user "+user+": password authentication failed") {
+		t.Errorf("error %v", err)
+	}
+	for _, s := range errorTexts(err) {
+		if strings.Contains(s, secret) {
+			t.Errorf("an error text shows the password: %q", s)
+		}
+	}
+}

@@ -108,6 +108,16 @@ func sqlErrorIn(ctx context.Context, err error, sql, modelSQL string, offset int
 	if ctx.Err() != nil {
 		return &adapters.Error{Code: adapters.Canceled, Msg: "canceled: " + context.Cause(ctx).Error(), SQL: sql, Err: errors.Join(ctx.Err(), err)}
 	}
+	var ce *pgconn.ConnectError
+	if errors.As(err, &ce) {
+		// The pool opening a connection; the ConnectError holds the config,
+		// password included: keep only its cause.
+		msg := "cannot connect to postgres: " + connectReason(err)
+		if c := ce.Config; c != nil {
+			msg = fmt.Sprintf("cannot connect to postgres at %s:%d/%s as user %s: %s", c.Host, c.Port, c.Database, c.User, connectReason(err))
+		}
+		return &adapters.Error{Code: adapters.Connect, Msg: msg, Err: cause(err)}
+	}
 	var pgErr *pgconn.PgError
 	if errors.As(err, &pgErr) {
 		e := &adapters.Error{

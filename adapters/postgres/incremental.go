@@ -72,11 +72,12 @@ func (a *Adapter) buildIncremental(ctx context.Context, tx pgx.Tx, m adapters.Ma
 
 	// ON COMMIT DROP: gone after the transaction, committed or not, so
 	// the name is always free on this connection.
-	tmp := quoteIdent(aside(r.Identifier, "__gmodel_new"))
+	tmpName := aside(r.Identifier, "__gmodel_new")
+	tmp := quoteIdent(tmpName)
 	if _, err := execModel(ctx, tx, "CREATE TEMPORARY TABLE "+tmp+" ON COMMIT DROP AS\n", m); err != nil {
 		return adapters.Result{}, err
 	}
-	src, err := columns(ctx, tx, "pg_temp", unquote(tmp))
+	src, err := columns(ctx, tx, "pg_temp", tmpName)
 	if err != nil {
 		return adapters.Result{}, err
 	}
@@ -119,10 +120,6 @@ func (a *Adapter) buildIncremental(ctx context.Context, tx pgx.Tx, m adapters.Ma
 		res = adapters.Result{Message: tag.String(), RowsAffected: tag.RowsAffected()}
 	}
 	return res, nil
-}
-
-func unquote(ident string) string {
-	return strings.ReplaceAll(ident[1:len(ident)-1], `""`, `"`)
 }
 
 func quotedNames(cols []adapters.Column, prefix string) string {

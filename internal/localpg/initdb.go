@@ -102,7 +102,7 @@ func runInitdb(ctx context.Context, opts *Options, as *osUser, target, pw string
 
 // cachedInit returns a directory holding data/ and password made by initdb
 // with args, making it first if needed. Concurrent callers (test binaries
-// run in parallel) each build aside; the first rename wins.
+// started together) wait on a lock for the first one's initdb.
 func cachedInit(ctx context.Context, opts *Options, as *osUser, args []string) (string, error) {
 	version, err := exec.CommandContext(ctx, filepath.Join(opts.BinDir, "postgres"), "--version").Output()
 	if err != nil {
