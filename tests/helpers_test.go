@@ -43,7 +43,7 @@ func run(t testing.TB, env map[string]string, args ...string) result {
 
 // copyTree copies a testdata project into a fresh directory so tests never
 // write into the repository.
-func copyTree(t *testing.T, src string) string {
+func copyTree(t testing.TB, src string) string {
 	t.Helper()
 	dst := t.TempDir()
 	err := filepath.Walk(src, func(p string, info os.FileInfo, err error) error {

@@ -33,7 +33,7 @@ type pgEnv struct {
 // newPGEnv copies the testdata project src (or writes files into an empty
 // project when src is "") and writes a profiles.yml for profile, schema
 // dbt_test, 4 threads.
-func newPGEnv(t *testing.T, src, profile string, files map[string]string) *pgEnv {
+func newPGEnv(t testing.TB, src, profile string, files map[string]string) *pgEnv {
 	t.Helper()
 	var dir string
 	if src != "" {
@@ -72,12 +72,12 @@ func newPGEnv(t *testing.T, src, profile string, files map[string]string) *pgEnv
 }
 
 // gmodel runs a command on the environment's project and target.
-func (e *pgEnv) gmodel(t *testing.T, args ...string) result {
+func (e *pgEnv) gmodel(t testing.TB, args ...string) result {
 	t.Helper()
 	return e.gmodelCtx(context.Background(), t, args...)
 }
 
-func (e *pgEnv) gmodelCtx(ctx context.Context, t *testing.T, args ...string) result {
+func (e *pgEnv) gmodelCtx(ctx context.Context, t testing.TB, args ...string) result {
 	t.Helper()
 	var out, errb bytes.Buffer
 	f := &cli.Factory{
@@ -92,7 +92,7 @@ func (e *pgEnv) gmodelCtx(ctx context.Context, t *testing.T, args ...string) res
 }
 
 // query runs a query returning one value.
-func (e *pgEnv) query(t *testing.T, sql string) any {
+func (e *pgEnv) query(t testing.TB, sql string) any {
 	t.Helper()
 	ctx := context.Background()
 	conn, err := pgx.Connect(ctx, e.db.DSN)
@@ -107,7 +107,7 @@ func (e *pgEnv) query(t *testing.T, sql string) any {
 	return v
 }
 
-func (e *pgEnv) queryString(t *testing.T, sql string) string {
+func (e *pgEnv) queryString(t testing.TB, sql string) string {
 	t.Helper()
 	return fmt.Sprint(e.query(t, sql))
 }
