@@ -30,9 +30,14 @@ const (
 	Integer Kind = iota
 	// Number is a column of numbers, some with decimal places.
 	Number
+	// Boolean is a column of true and false, in any case.
 	Boolean
+	// Date is a column of dates like 2024-01-31 (strptime "%Y-%m-%d").
 	Date
+	// DateTime is a column of timestamps: strptime "%Y-%m-%d %H:%M:%S",
+	// or ISO 8601 with a "T".
 	DateTime
+	// Text is any other column, and every column_types column.
 	Text
 )
 
@@ -98,7 +103,9 @@ func (o *Options) delimiter() (rune, error) {
 	if d == 0 {
 		d = ','
 	}
-	if d == '"' || d == '\n' || d == '\r' || d == utf8.RuneError || !utf8.ValidRune(d) {
+	// dbt would accept these, but a quote never separates (it opens a
+	// quoted field) and newlines end records.
+	if d == '"' || d == '\n' || d == '\r' || !utf8.ValidRune(d) {
 		return 0, fmt.Errorf("%s: delimiter %q cannot separate fields", o.name(), d)
 	}
 	return d, nil
@@ -115,7 +122,7 @@ func (o *Options) name() string {
 type Error struct {
 	Name      string
 	Line, Col int // 1-based; Col counts bytes
-	Msg       string
+	Err       error
 }
 
 func (e *Error) Error() string {
@@ -123,8 +130,10 @@ func (e *Error) Error() string {
 	if name == "" {
 		name = "<seed>"
 	}
-	return fmt.Sprintf("%s:%d:%d: %s", name, e.Line, e.Col, e.Msg)
+	return fmt.Sprintf("%s:%d:%d: %v", name, e.Line, e.Col, e.Err)
 }
+
+func (e *Error) Unwrap() error { return e.Err }
 
 // Table is what Infer learned about a seed.
 type Table struct {
@@ -209,14 +218,17 @@ func Infer(ctx context.Context, r io.Reader, opts Options) (*Table, error) {
 		return nil, err
 	}
 	if !ok {
-		return nil, &Error{Name: opts.Name, Line: 1, Col: 1, Msg: "the file is empty; a seed needs a header row"}
+		return nil, &Error{Name: opts.Name, Line: 1, Col: 1, Err: errors.New("the file is empty; a seed needs a header row")}
 	}
 	t := &Table{}
 	raw := make([]string, rd.rec.n())
 	for i := range raw {
 		raw[i] = string(rd.rec.field(i))
 	}
-	headerPos := append([]pos(nil), rd.rec.starts...)
+	headerPos := make([]pos, len(raw))
+	for i := range headerPos {
+		headerPos[i] = rd.rec.pos(i)
+	}
 	headerLine := rd.rec.line
 
 	var errs []error
@@ -229,7 +241,7 @@ func Infer(ctx context.Context, r io.Reader, opts Options) (*Table, error) {
 			return nil, err
 		}
 		if !ok || rd.rec.n() == 0 {
-			return nil, &Error{Name: opts.Name, Line: headerLine, Col: 1, Msg: "the header row is empty"}
+			return nil, &Error{Name: opts.Name, Line: headerLine, Col: 1, Err: errors.New("the header row is empty")}
 		}
 		raw = make([]string, rd.rec.n())
 		headerPos = make([]pos, len(raw))
@@ -289,7 +301,7 @@ func Infer(ctx context.Context, r io.Reader, opts Options) (*Table, error) {
 		t.Rows++
 		rec := &rd.rec
 		if rec.n() > n {
-			errs = append(errs, rd.errorf(rec.starts[n], "row has %d fields, the header has %d", rec.n(), n))
+			errs = append(errs, rd.errorf(rec.pos(n), "row has %d fields, the header has %d", rec.n(), n))
 			if len(errs) >= maxErrors {
 				break
 			}
@@ -301,7 +313,7 @@ func Infer(ctx context.Context, r io.Reader, opts Options) (*Table, error) {
 				continue
 			}
 			if err := c.test(&np, unsafeString(rec.field(i))); err != nil {
-				errs = append(errs, rd.errorf(rec.starts[i], "%v", err))
+				errs = append(errs, rd.errorf(rec.pos(i), "%w", err))
 			}
 		}
 		if len(errs) >= maxErrors {
@@ -459,7 +471,9 @@ func unsafeString(b []byte) string {
 // Each row is a new slice the caller may keep.
 func Open(r io.Reader, t *Table, opts Options) adapters.RowSource {
 	delim, err := opts.delimiter()
-	return &rowSource{rd: newReader(r, opts.Name, delim), t: t, err: err}
+	rd := newReader(r, opts.Name, delim)
+	rd.keep = true
+	return &rowSource{rd: rd, t: t, err: err}
 }
 
 type rowSource struct {
@@ -468,7 +482,13 @@ type rowSource struct {
 	np      numParser
 	err     error
 	started bool
+	// Rows are carved from these chunks to save allocations; ptrs[i]
+	// points to vals[i].
+	vals []string
+	ptrs []*string
 }
+
+const chunkRows = 512
 
 func (s *rowSource) Next() ([]*string, error) {
 	if s.err != nil {
@@ -501,25 +521,35 @@ func (s *rowSource) Next() ([]*string, error) {
 func (s *rowSource) convert(rec *record) ([]*string, error) {
 	n := len(s.t.Header)
 	if rec.n() > n {
-		return nil, s.rd.errorf(rec.starts[n], "row has %d fields, the header has %d", rec.n(), n)
+		return nil, s.rd.errorf(rec.pos(n), "row has %d fields, the header has %d", rec.n(), n)
 	}
-	out := make([]*string, n)
-	if rec.n() == 0 {
-		return out, nil
+	if len(s.ptrs) < n {
+		s.ptrs = make([]*string, n*chunkRows)
+		s.vals = make([]string, n*chunkRows)
+		for i := range s.ptrs {
+			s.ptrs[i] = &s.vals[i]
+		}
 	}
-	vals := make([]string, rec.n())
-	line := string(rec.buf) // one allocation; text values are slices of it
+	out, vals := s.ptrs[:n:n], s.vals[:n:n]
+	s.ptrs, s.vals = s.ptrs[n:], s.vals[n:]
+	for i := rec.n(); i < n; i++ {
+		out[i] = nil
+	}
+	// The reader never overwrites a record's bytes (keep), so text values
+	// can be slices of them.
+	line := unsafeString(rec.buf)
 	start := 0
-	for i := range vals {
+	for i := 0; i < rec.n(); i++ {
 		f := line[start:rec.ends[i]]
 		start = rec.ends[i]
 		v, null, err := s.value(s.t.casts[i], f)
 		if err != nil {
-			return nil, s.rd.errorf(rec.starts[i], "%v", err)
+			return nil, s.rd.errorf(rec.pos(i), "%w", err)
 		}
-		if !null {
+		if null {
+			out[i] = nil
+		} else {
 			vals[i] = v
-			out[i] = &vals[i]
 		}
 	}
 	return out, nil
@@ -532,6 +562,13 @@ func (s *rowSource) value(c cast, f string) (v string, null bool, err error) {
 	case castText:
 		return f, isNull(pyStrip(f)), nil
 	case castInt, castFloat:
+		if c == castInt {
+			if p, ok := plainInt(f); ok {
+				return p, false, nil
+			}
+		} else if isPlainDecimal(f) {
+			return f, false, nil
+		}
 		n, null, ok, err := s.np.parse(f)
 		switch {
 		case err != nil:
@@ -541,9 +578,6 @@ func (s *rowSource) value(c cast, f string) (v string, null bool, err error) {
 		case null:
 			return "", true, nil
 		case c == castInt:
-			if isPlainInt(f) {
-				return f, false, nil
-			}
 			return n.integerText(), false, nil
 		}
 		return n.floatText(), false, nil
@@ -587,22 +621,78 @@ func (s *rowSource) value(c cast, f string) (v string, null bool, err error) {
 	return "", false, errChanged
 }
 
-// isPlainInt reports whether s is already in integerText's form: an
-// optional "-" and digits without a leading zero.
-func isPlainInt(s string) bool {
-	if len(s) > 0 && s[0] == '-' {
-		s = s[1:]
-		if s == "0" {
-			return false
+// plainInt returns s as integerText would print it when that is a prefix
+// of s: an optional "-", digits without a leading zero and an optional
+// fraction of zeros ("17850.0").
+func plainInt(s string) (string, bool) {
+	d := s
+	if len(d) > 0 && d[0] == '-' {
+		d = d[1:]
+	}
+	k := 0
+	for k < len(d) && isDigit(d[k]) {
+		k++
+	}
+	if k == 0 || k > ctxPrec || (d[0] == '0' && (k > 1 || len(s) != len(d))) {
+		return "", false
+	}
+	if k < len(d) {
+		if d[k] != '.' || k+1 == len(d) {
+			return "", false
+		}
+		for _, c := range []byte(d[k+1:]) {
+			if c != '0' {
+				return "", false
+			}
 		}
 	}
-	if s == "" || len(s) > ctxPrec || (s[0] == '0' && len(s) > 1) {
+	return s[:len(s)-len(d)+k], true
+}
+
+// isPlainDecimal reports whether str(Decimal(s)) is s: an optional "-",
+// an integer part without a leading zero, an optional fraction, at most
+// 28 digits, not too small for plain notation, and not a negative zero.
+func isPlainDecimal(s string) bool {
+	d := s
+	neg := len(d) > 0 && d[0] == '-'
+	if neg {
+		d = d[1:]
+	}
+	k := 0
+	for k < len(d) && isDigit(d[k]) {
+		k++
+	}
+	if k == 0 || (d[0] == '0' && k > 1) {
 		return false
 	}
-	for i := 0; i < len(s); i++ {
-		if !isDigit(s[i]) {
+	digits, zero := k, d[:k] == "0"
+	if k < len(d) {
+		if d[k] != '.' || k+1 == len(d) {
 			return false
 		}
+		frac := d[k+1:]
+		lead := 0 // zeros before the first significant digit
+		for i := 0; i < len(frac); i++ {
+			if !isDigit(frac[i]) {
+				return false
+			}
+			if zero && frac[i] == '0' && lead == i {
+				lead++
+			}
+		}
+		if zero {
+			if lead == len(frac) { // 0.000: a zero keeps its places
+				return !neg
+			}
+			if lead > 5 { // below 1E-6 Python switches to scientific notation
+				return false
+			}
+			digits = len(frac) - lead
+		} else {
+			digits += len(frac)
+		}
+	} else if zero {
+		return !neg
 	}
-	return true
+	return digits <= ctxPrec
 }

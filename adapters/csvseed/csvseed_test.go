@@ -13,6 +13,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"testing/iotest"
 	"unicode"
 )
 
@@ -55,8 +56,12 @@ func loadOptions(t *testing.T, dir string) Options {
 // the oracle (dbt's own agate loading, run once in Python) also printed:
 // one JSON array per column, then one per row.
 func render(data []byte, opts Options) string {
+	return renderFrom(func() io.Reader { return bytes.NewReader(data) }, opts)
+}
+
+func renderFrom(open func() io.Reader, opts Options) string {
 	var b strings.Builder
-	t, err := Infer(context.Background(), bytes.NewReader(data), opts)
+	t, err := Infer(context.Background(), open(), opts)
 	if err != nil {
 		for _, line := range strings.Split(err.Error(), "\n") {
 			fmt.Fprintf(&b, "error: %s\n", line)
@@ -69,7 +74,7 @@ func render(data []byte, opts Options) string {
 		writeJSON(&b, []string{name, t.Kinds[i].String(), pg[i].DataType, ath[i].DataType})
 	}
 	fmt.Fprintf(&b, "# rows: %d\n", t.Rows)
-	src := Open(bytes.NewReader(data), t, opts)
+	src := Open(open(), t, opts)
 	var n int64
 	for {
 		row, err := src.Next()
@@ -129,7 +134,12 @@ func TestCases(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			got := render(data, loadOptions(t, dir))
+			opts := loadOptions(t, dir)
+			got := render(data, opts)
+			// Reads of one byte split every character and newline.
+			if slow := renderFrom(func() io.Reader { return iotest.OneByteReader(bytes.NewReader(data)) }, opts); slow != got {
+				t.Errorf("reading one byte at a time:\n%s\nat once:\n%s", slow, got)
+			}
 			path := filepath.Join(dir, "want.golden")
 			if *update {
 				if err := os.WriteFile(path, []byte(got), 0o644); err != nil {

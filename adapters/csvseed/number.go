@@ -57,6 +57,9 @@ type numParser struct {
 // parse is agate's Number.cast with dbt's null values. ok is false when the
 // value is not a number; err is set when dbt would crash on it.
 func (p *numParser) parse(raw string) (v number, null, ok bool, err error) {
+	if v, ok := p.plain(raw); ok {
+		return v, false, true, nil
+	}
 	s := pyStrip(raw)
 	if isNull(s) {
 		return v, true, true, nil
@@ -68,6 +71,12 @@ func (p *numParser) parse(raw string) (v number, null, ok bool, err error) {
 		neg = true
 	}
 	for _, c := range currencySymbols {
+		if len(s) == 0 {
+			break
+		}
+		if c >= utf8.RuneSelf && s[0] < utf8.RuneSelf && s[len(s)-1] < utf8.RuneSelf {
+			continue // cannot be at either end
+		}
 		s = stripRune(s, c)
 	}
 	// d.replace(',', '') then Decimal(d): Decimal strips whitespace, drops
@@ -75,15 +84,29 @@ func (p *numParser) parse(raw string) (v number, null, ok bool, err error) {
 	// character (inner whitespace included) is a syntax error.
 	i, j := 0, len(s)
 	for i < j {
+		if c := s[i]; c < utf8.RuneSelf {
+			if c != ',' && !isPySpace(rune(c)) {
+				break
+			}
+			i++
+			continue
+		}
 		r, n := utf8.DecodeRuneInString(s[i:])
-		if r != ',' && !isPySpace(r) {
+		if !isPySpace(r) {
 			break
 		}
 		i += n
 	}
 	for j > i {
+		if c := s[j-1]; c < utf8.RuneSelf {
+			if c != ',' && !isPySpace(rune(c)) {
+				break
+			}
+			j--
+			continue
+		}
 		r, n := utf8.DecodeLastRuneInString(s[i:j])
-		if r != ',' && !isPySpace(r) {
+		if !isPySpace(r) {
 			break
 		}
 		j -= n
@@ -125,6 +148,45 @@ func (p *numParser) parse(raw string) (v number, null, ok bool, err error) {
 		return v, false, false, err
 	}
 	return v, false, true, nil
+}
+
+// plain reads the common shape exactly and quickly: an optional "-", then
+// at most 28 ASCII digits with an optional ".". Such text needs none of
+// agate's stripping, and its Decimal needs no rounding.
+func (p *numParser) plain(s string) (v number, ok bool) {
+	i := 0
+	if len(s) > 0 && s[0] == '-' {
+		v.neg = true
+		i = 1
+	}
+	coef := p.coef[:0]
+	dot, digits := -1, 0
+	for ; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case isDigit(c):
+			digits++
+			if c != '0' || len(coef) > 0 {
+				coef = append(coef, c)
+			}
+		case c == '.' && dot < 0:
+			dot = i
+		default:
+			return v, false
+		}
+	}
+	p.coef = coef
+	if digits == 0 || len(coef) > ctxPrec {
+		return v, false
+	}
+	if len(coef) == 0 {
+		coef = append(coef, '0')
+	}
+	v.coef = coef
+	if dot >= 0 {
+		v.exp = -int64(len(s) - dot - 1)
+	}
+	return v, true
 }
 
 // parseDecimal reads libmpdec's string syntax exactly (no context). sNaN
