@@ -107,6 +107,7 @@ type (
 
 type kwarg struct {
 	name string
+	key  Value // name, boxed once at parse time
 	x    expr
 }
 
@@ -158,6 +159,7 @@ type (
 		iter      expr
 		cond      expr
 		recursive bool
+		usesLoop  bool // the body mentions `loop`
 		body      []stmt
 		els       []stmt
 	}

@@ -9,11 +9,47 @@
 // comments, newline rules), a full expression parser and a block checker,
 // all reporting errors at file:line:col of the original source. The parsed
 // template is then emitted as a pongo2 template made of one-line custom tags
-// ({% gm_if 3 %}…{% gm_else %}…{% gm_endif %}, {% gm_for 5 %}, {% gm_run 2 %})
-// that point at precompiled pieces; pongo2 parses that block structure with
+// ({% gm_if 3 %}…{% gm_elif %}…{% gm_endif %}, {% gm_for 5 %}, {% gm_run 2 %})
+// that point at pieces by index; pongo2 parses that block structure with
 // its own parser and executes the resulting node tree through its
 // INode/NodeWrapper/TemplateWriter machinery. Expressions are evaluated by
 // this package with Python semantics (see eval.go, printing.go).
+//
+// # Shapes and pieces
+//
+// The emitted pongo2 text carries only the block structure: every run of
+// leaf statements (text, {{ output }}, set, do, break, continue) becomes
+// one {% gm_run N %}, every block statement one indexed tag, and text and
+// expressions stay in the template's table of pieces (a unit), numbered in
+// the order the tags appear. The emitted text is therefore a function of
+// the template's shape (emit.go encodes it as a short opcode string), and
+// many templates share it: dbt models mostly differ in their text and
+// expressions, not in their if/for/macro structure.
+//
+// pongo2 parses each distinct shape once per process. The resulting tree
+// (a skeleton) is cached by shape in a bounded cache and shared by every
+// template of that shape; its nodes hold piece indexes, never pieces. A
+// Template is its own unit bound to a skeleton: Parse gives the unit's
+// Macros and dbt Blocks their bodies from the skeleton, and a render
+// resolves indexes through the unit of the code running now (State.u),
+// which a macro call switches to the macro's own unit and back. Skeletons
+// and units are immutable once built, so any number of renders, of the same
+// or of different templates, run concurrently on them.
+//
+// Nodes find their render through the TemplateWriter: the engine hands
+// pongo2 only the State's own writer, which appends to the State's output
+// buffer. That buffer is also a stack for output that is captured rather
+// than written (macro calls, {% set %} and {% filter %} blocks, recursive
+// loops): each appends from where the buffer ends and takes its text back
+// off, so nested output needs no buffers of its own. Render borrows the
+// buffer from a pool and copies the result out.
+//
+// Parsing is allocation-conscious: tokens hold no pointers (values are
+// ranges of the source), the lexer's and parser's working buffers are
+// pooled, AST nodes of the frequent kinds come from per-parse slabs and
+// child lists are carved from shared backing arrays. Calls without keyword
+// arguments share one empty Kwargs dict, which is why Call.Kwargs must not
+// be modified.
 //
 // Values are plain Go values (see Value). A Template is immutable after
 // Parse and may be rendered from many goroutines at once; all per-render

@@ -19,17 +19,29 @@ type State struct {
 	root  *scope // template-level names ({% set %} at top level)
 	sc    *scope // innermost scope
 	tmpl  *Template
+	u     *unit  // pieces of the code running now, for the pongo2 nodes
 	file  string // file of the code running now, for error positions
 	depth int
-	pctx  *pongo2.ExecutionContext
+
+	// out is the output buffer, used as a stack: a macro call, set block
+	// or filter block appends from its start offset and takes its text
+	// back off the end (see capture), so nested output needs no buffers of
+	// its own.
+	out    []byte
+	w      outWriter
+	ctx    pongo2.ExecutionContext // handed to pongo2; the nodes use w
+	rootSc scope
 }
 
 // scope holds the names one Jinja frame assigns. Frames are small, so a
-// slice scan is faster than a map and allocates less.
+// slice scan is faster than a map and allocates less; the first few names
+// live in the scope itself.
 type scope struct {
 	names  []string
 	vals   []Value
 	parent *scope
+	nbuf   [4]string
+	vbuf   [4]Value
 }
 
 func (sc *scope) set(name string, v Value) {
@@ -38,6 +50,9 @@ func (sc *scope) set(name string, v Value) {
 			sc.vals[i] = v
 			return
 		}
+	}
+	if sc.names == nil {
+		sc.names, sc.vals = sc.nbuf[:0], sc.vbuf[:0]
 	}
 	sc.names = append(sc.names, name)
 	sc.vals = append(sc.vals, v)
@@ -53,9 +68,14 @@ func (sc *scope) reset() {
 // of Template.Render (e.g. running a project macro directly).
 func (e *Env) NewState(vars map[string]Value, data any) *State {
 	st := &State{Env: e, Data: data, vars: vars}
-	st.root = &scope{}
-	st.sc = st.root
+	st.init()
 	return st
+}
+
+func (s *State) init() {
+	s.root = &s.rootSc
+	s.sc = s.root
+	s.w.st = s
 }
 
 // Lookup resolves a name: current scopes, then render vars, Env.Globals,
@@ -88,11 +108,27 @@ func (s *State) Lookup(name string) (Value, bool) {
 // File returns the template file whose code is running.
 func (s *State) File() string { return s.file }
 
-func (s *State) execCtx() *pongo2.ExecutionContext {
-	if s.pctx == nil {
-		s.pctx = &pongo2.ExecutionContext{Public: pongo2.Context{stateKey: s}}
+// exec runs a pongo2 node tree of this render, writing to s.out.
+func (s *State) exec(body *pongo2.NodeWrapper) *pongo2.Error {
+	return body.Execute(&s.ctx, &s.w)
+}
+
+// capture runs body and returns what it wrote, leaving s.out as it was.
+func (s *State) capture(body *pongo2.NodeWrapper) (string, *pongo2.Error) {
+	start := len(s.out)
+	perr := s.exec(body)
+	return s.take(start, perr), perr
+}
+
+// take removes and returns the output written since start ("" after an
+// error).
+func (s *State) take(start int, perr *pongo2.Error) string {
+	out := ""
+	if perr == nil {
+		out = string(s.out[start:])
 	}
-	return s.pctx
+	s.out = s.out[:start]
+	return out
 }
 
 func (s *State) errAt(p pos, format string, args ...any) *Error {
@@ -494,17 +530,16 @@ func (e *callExpr) evalWith(st *State, caller Value) (Value, error) {
 		}
 		args = append(args, items...)
 	}
-	kw := &Dict{}
-	if len(e.kwargs) > 0 {
-		kw.keys = make([]Value, 0, len(e.kwargs))
-		kw.vals = make([]Value, 0, len(e.kwargs))
+	kw := emptyKwargs
+	if len(e.kwargs) > 0 || e.dstar != nil {
+		kw = newKwargs(len(e.kwargs))
 	}
 	for _, k := range e.kwargs {
 		v, err := k.x.eval(st)
 		if err != nil {
 			return nil, err
 		}
-		kw.Set(k.name, v)
+		kw.Set(k.key, v)
 	}
 	if e.dstar != nil {
 		v, err := e.dstar.eval(st)
@@ -600,13 +635,16 @@ func (e *filterExpr) apply(st *State, v Value) (Value, error) {
 			args[i] = x
 		}
 	}
-	kw := &Dict{}
+	kw := emptyKwargs
+	if len(e.kwargs) > 0 {
+		kw = newKwargs(len(e.kwargs))
+	}
 	for _, k := range e.kwargs {
 		x, err := k.x.eval(st)
 		if err != nil {
 			return nil, err
 		}
-		kw.Set(k.name, x)
+		kw.Set(k.key, x)
 	}
 	out, err := fn(st, v, args, kw)
 	if err != nil {

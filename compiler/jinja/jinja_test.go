@@ -351,6 +351,70 @@ func TestConcurrentRender(t *testing.T) {
 	wg.Wait()
 }
 
+// TestSharedShapes parses, concurrently, templates with one block
+// structure (so one shared pongo2 tree) but different text and
+// expressions, and renders them concurrently, each calling a macro of
+// another one: every node must run its own template's pieces.
+func TestSharedShapes(t *testing.T) {
+	const n = 40
+	env := NewEnv()
+	tpls := make([]*Template, n)
+	macros := make([]*Macro, n)
+	src := func(i int) string {
+		return fmt.Sprintf(`{%% macro m%d(x) %%}<%d:{{ x }}>{%% endmacro %%}a%d `+
+			`{%% for v in [%d, %d] %%}{{ v }}{%% if loop.last %%}!{%% else %%},{%% endif %%}{%% endfor %%}`+
+			`{%% set s %%}[{{ %d * 2 }}]{%% endset %%}{{ s }}{{ next(%d) }}`, i, i, i, i, i+1, i, i)
+	}
+	want := func(i int) string {
+		j := (i + 1) % n
+		return fmt.Sprintf("a%d %d,%d![%d]<%d:%d>", i, i, i+1, 2*i, j, i)
+	}
+	var wg sync.WaitGroup
+	errs := make(chan error, n)
+	for i := 0; i < n; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			tpl, err := env.Parse(fmt.Sprintf("t%d.sql", i), src(i))
+			if err != nil {
+				errs <- err
+				return
+			}
+			tpls[i], macros[i] = tpl, tpl.Macros()[0]
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Fatal(err)
+	}
+	for i := 0; i < n; i++ {
+		if tpls[i].root != tpls[0].root {
+			t.Fatalf("template %d does not share the pongo2 tree of template 0", i)
+		}
+	}
+	env.Globals["next"] = Func(func(c *Call) (Value, error) {
+		i, _ := c.Args[0].(int64)
+		return macros[(int(i)+1)%n].CallJinja(&Call{Args: []Value{i}, Kwargs: NewDict(), State: c.State})
+	})
+	for g := 0; g < 8; g++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for k := 0; k < 5; k++ {
+				for i := range tpls {
+					got, err := tpls[(i+g)%n].Render(nil, nil)
+					if w := want((i + g) % n); err != nil || got != w {
+						t.Errorf("render %d: %q, %v; want %q", (i+g)%n, got, err, w)
+						return
+					}
+				}
+			}
+		}()
+	}
+	wg.Wait()
+}
+
 const smallModel = `{{ config(materialized='view') }}
 {% set cols = ['a', 'b'] %}
 select {% for c in cols %}{{ c }}{% if not loop.last %}, {% endif %}{% endfor %}

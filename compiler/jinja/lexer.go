@@ -24,14 +24,17 @@ const (
 	tOp
 )
 
+// A token holds no pointers, so token buffers cost the garbage collector
+// nothing: its value (text, name, unescaped string, operator) is the
+// source range vs:ve, or, when it is not a piece of the source (an escaped
+// string, text joined around a comment), strs[vs] with ve < 0. For the
+// delimiters ({{ }} {% %}) vs:ve is where they stand in the normalized
+// source (docs bodies keep their raw text).
 type token struct {
-	kind tokKind
-	pos  pos
-	val  string // text, name, unescaped string, operator
-	num  int64  // tInt value; tFloat stores math.Float64bits
-	// off and end are byte offsets into the normalized source (docs bodies
-	// keep their raw text).
-	off, end int32
+	kind   tokKind
+	pos    pos
+	vs, ve int32
+	num    int64 // tInt value; tFloat stores math.Float64bits
 }
 
 func (t *token) float() float64 { return math.Float64frombits(uint64(t.num)) }
@@ -42,9 +45,12 @@ type lexer struct {
 	file string
 	src  string
 	toks []token
+	strs []string // token values that are not pieces of src
 	// Positions are computed incrementally: tokens come in source order.
-	lastOff int
-	lastPos pos
+	lastOff   int
+	lastPos   pos
+	lineStart int  // offset where the line of lastOff starts
+	ascii     bool // src is all ASCII: a column is a byte distance
 }
 
 // normalizeSource applies Jinja's source rules: every newline sequence
@@ -58,24 +64,75 @@ func normalizeSource(src string) string {
 	return strings.TrimSuffix(src, "\n")
 }
 
-func lex(file, src string) ([]token, *Error) {
-	l := &lexer{file: file, src: src, lastPos: pos{line: 1, col: 1}}
-	l.toks = make([]token, 0, len(src)/7+8)
-	if err := l.run(); err != nil {
-		return nil, err
+// lex tokenizes src, appending to buf (normally a pooled, empty slice). It
+// also returns the values of the tokens that are not pieces of src.
+func lex(file, src string, buf []token) ([]token, []string, *Error) {
+	l := &lexer{file: file, src: src, lastPos: pos{line: 1, col: 1}, ascii: isASCII(src)}
+	if want := len(src)/7 + 8; cap(buf) < want {
+		buf = make([]token, 0, want)
 	}
-	l.toks = append(l.toks, token{kind: tEOF, pos: l.posAt(len(src)), off: int32(len(src)), end: int32(len(src))})
-	return l.toks, nil
+	l.toks = buf[:0]
+	if err := l.run(); err != nil {
+		return l.toks, nil, err
+	}
+	l.toks = append(l.toks, token{kind: tEOF, pos: l.posAt(len(src)), vs: int32(len(src)), ve: int32(len(src))})
+	return l.toks, l.strs, nil
+}
+
+// valueAt returns the value of a token whose text is s: a range of the
+// source when s is the piece src[off:off+len(s)], else an entry of strs.
+func (l *lexer) valueAt(s string, off int, sub bool) (vs, ve int32) {
+	if sub {
+		return int32(off), int32(off + len(s))
+	}
+	l.strs = append(l.strs, s)
+	return int32(len(l.strs) - 1), -1
+}
+
+// tokVal returns the value of t, lexed from src with side values strs.
+func tokVal(src string, strs []string, t *token) string {
+	if t.ve >= 0 {
+		return src[t.vs:t.ve]
+	}
+	return strs[t.vs]
 }
 
 func (l *lexer) posAt(off int) pos {
 	if off < l.lastOff {
-		l.lastOff, l.lastPos = 0, pos{line: 1, col: 1}
+		l.lastOff, l.lastPos, l.lineStart = 0, pos{line: 1, col: 1}, 0
 	}
 	p := l.lastPos
-	for i := l.lastOff; i < off; i++ {
-		c := l.src[i]
-		switch {
+	seg := l.src[l.lastOff:off]
+	if l.ascii {
+		// Only newlines matter: the column is the distance from the line
+		// start.
+		if len(seg) > 16 {
+			if nl := strings.LastIndexByte(seg, '\n'); nl >= 0 {
+				p.line += int32(strings.Count(seg[:nl+1], "\n"))
+				l.lineStart = l.lastOff + nl + 1
+			}
+		} else {
+			for i := 0; i < len(seg); i++ {
+				if seg[i] == '\n' {
+					p.line++
+					l.lineStart = l.lastOff + i + 1
+				}
+			}
+		}
+		p.col = int32(off-l.lineStart) + 1
+		l.lastOff, l.lastPos = off, p
+		return p
+	}
+	if len(seg) > 16 {
+		// Long stretches (text) skip whole lines at once.
+		if nl := strings.LastIndexByte(seg, '\n'); nl >= 0 {
+			p.line += int32(strings.Count(seg[:nl+1], "\n"))
+			p.col = 1
+			seg = seg[nl+1:]
+		}
+	}
+	for i := 0; i < len(seg); i++ {
+		switch c := seg[i]; {
 		case c == '\n':
 			p.line++
 			p.col = 1
@@ -88,6 +145,45 @@ func (l *lexer) posAt(off int) pos {
 	return p
 }
 
+// codePos is posAt for the tokens of a tag, where lexCode reports every
+// newline it passes (newline), so the line is known.
+func (l *lexer) codePos(off int) pos {
+	if !l.ascii || off < l.lastOff {
+		return l.posAt(off)
+	}
+	p := pos{line: l.lastPos.line, col: int32(off-l.lineStart) + 1}
+	l.lastOff, l.lastPos = off, p
+	return p
+}
+
+// newline records that lexCode passed a newline at off (and no other since
+// the last position taken).
+func (l *lexer) newline(off int) {
+	if off < l.lastOff {
+		return
+	}
+	l.lastOff, l.lastPos, l.lineStart = off+1, pos{line: l.lastPos.line + 1, col: 1}, off+1
+}
+
+// isASCII reports whether s is all ASCII, eight bytes at a time.
+func isASCII(s string) bool {
+	for len(s) >= 8 {
+		b := s[:8]
+		w := uint64(b[0]) | uint64(b[1])<<8 | uint64(b[2])<<16 | uint64(b[3])<<24 |
+			uint64(b[4])<<32 | uint64(b[5])<<40 | uint64(b[6])<<48 | uint64(b[7])<<56
+		if w&0x8080808080808080 != 0 {
+			return false
+		}
+		s = s[8:]
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return false
+		}
+	}
+	return true
+}
+
 func (l *lexer) errAt(off int, format string, args ...any) *Error {
 	return errorf(l.file, l.posAt(off), format, args...)
 }
@@ -96,11 +192,37 @@ func isSpaceByte(c byte) bool {
 	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v'
 }
 
-func trimLeftSpace(s string) string  { return strings.TrimLeftFunc(s, unicode.IsSpace) }
-func trimRightSpace(s string) string { return strings.TrimRightFunc(s, unicode.IsSpace) }
+func trimLeftSpace(s string) string {
+	i := 0
+	for i < len(s) && isSpaceByte(s[i]) {
+		i++
+	}
+	if i < len(s) && s[i] >= utf8.RuneSelf {
+		return strings.TrimLeftFunc(s[i:], unicode.IsSpace)
+	}
+	return s[i:]
+}
+
+func trimRightSpace(s string) string {
+	i := len(s)
+	for i > 0 && isSpaceByte(s[i-1]) {
+		i--
+	}
+	if i > 0 && s[i-1] >= utf8.RuneSelf {
+		return strings.TrimRightFunc(s[:i], unicode.IsSpace)
+	}
+	return s[:i]
+}
 
 func (l *lexer) skipSpace(i int) int {
 	for i < len(l.src) {
+		if c := l.src[i]; c < utf8.RuneSelf {
+			if !isSpaceByte(c) {
+				break
+			}
+			i++
+			continue
+		}
 		r, n := utf8.DecodeRuneInString(l.src[i:])
 		if !unicode.IsSpace(r) {
 			break
@@ -110,11 +232,13 @@ func (l *lexer) skipSpace(i int) int {
 	return i
 }
 
-func (l *lexer) emitText(text string, off, end int) {
+// emitText adds a text token; text is src[sub:sub+len(text)] when sub >= 0.
+func (l *lexer) emitText(text string, sub, off, end int) {
 	if text == "" {
 		return
 	}
-	l.toks = append(l.toks, token{kind: tText, val: text, pos: l.posAt(off), off: int32(off), end: int32(end)})
+	vs, ve := l.valueAt(text, sub, sub >= 0)
+	l.toks = append(l.toks, token{kind: tText, vs: vs, ve: ve, pos: l.posAt(off)})
 }
 
 // findOpen returns the offset of the next "{{", "{%" or "{#" at or after i.
@@ -171,10 +295,22 @@ func (l *lexer) matchWordTag(i int, word string) (end int, stripBefore, stripAft
 func (l *lexer) run() *Error {
 	s := l.src
 	i := 0
-	pendingText, textOff := "", 0
+	// pendingText is src[pendSub:...] while it is one piece of the source,
+	// and pendSub is -1 once pieces around a comment or raw block joined.
+	pendingText, textOff, pendSub := "", 0, -1
+	addText := func(piece string, off int) {
+		switch {
+		case piece == "":
+		case pendingText == "":
+			pendingText, pendSub = piece, off
+		default:
+			pendingText += piece
+			pendSub = -1
+		}
+	}
 	flush := func(end int) {
-		l.emitText(pendingText, textOff, end)
-		pendingText = ""
+		l.emitText(pendingText, pendSub, textOff, end)
+		pendingText, pendSub = "", -1
 	}
 	for i < len(s) {
 		j := l.findOpen(i)
@@ -182,7 +318,7 @@ func (l *lexer) run() *Error {
 			if pendingText == "" {
 				textOff = i
 			}
-			pendingText += s[i:]
+			addText(s[i:], i)
 			i = len(s)
 			break
 		}
@@ -194,7 +330,7 @@ func (l *lexer) run() *Error {
 		if pendingText == "" {
 			textOff = i
 		}
-		pendingText += text
+		addText(text, i)
 		switch s[j+1] {
 		case '#':
 			k := strings.Index(s[j+2:], "#}")
@@ -230,7 +366,7 @@ func (l *lexer) run() *Error {
 						if sb {
 							content = trimRightSpace(content)
 						}
-						pendingText += content
+						addText(content, body)
 						i = e2
 						if sa {
 							i = l.skipSpace(i)
@@ -244,9 +380,9 @@ func (l *lexer) run() *Error {
 		}
 		flush(j)
 		if s[j+1] == '{' {
-			l.toks = append(l.toks, token{kind: tVarBegin, pos: l.posAt(j), off: int32(j), end: int32(j + 2)})
+			l.toks = append(l.toks, token{kind: tVarBegin, pos: l.posAt(j), vs: int32(j), ve: int32(j + 2)})
 		} else {
-			l.toks = append(l.toks, token{kind: tBlockBegin, pos: l.posAt(j), off: int32(j), end: int32(j + 2)})
+			l.toks = append(l.toks, token{kind: tBlockBegin, pos: l.posAt(j), vs: int32(j), ve: int32(j + 2)})
 		}
 		i = j + 2
 		if i < len(s) && (s[i] == '-' || s[i] == '+') {
@@ -266,16 +402,33 @@ func (l *lexer) run() *Error {
 // matchOperator returns the longest operator at the start of s.
 func matchOperator(s string) string {
 	if len(s) >= 2 {
-		switch s[:2] {
-		case "//", "**", "==", "!=", ">=", "<=":
+		switch c0, c1 := s[0], s[1]; {
+		case c1 == '=' && (c0 == '=' || c0 == '!' || c0 == '>' || c0 == '<'),
+			c1 == c0 && (c0 == '/' || c0 == '*'):
 			return s[:2]
 		}
 	}
-	if len(s) >= 1 && strings.IndexByte("+-/*%~[](){}><=.:|,;", s[0]) >= 0 {
+	if len(s) >= 1 && opChars[s[0]] {
 		return s[:1]
 	}
 	return ""
 }
+
+// identByte are the ASCII bytes of names: letters, digits and '_'.
+var identByte = func() (t [256]bool) {
+	for c := 0; c < utf8.RuneSelf; c++ {
+		t[c] = c == '_' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
+	}
+	return t
+}()
+
+// opChars are the one-byte operators.
+var opChars = func() (t [256]bool) {
+	for _, c := range []byte("+-/*%~[](){}><=.:|,;") {
+		t[c] = true
+	}
+	return t
+}()
 
 func opener(c byte) byte {
 	switch c {
@@ -302,54 +455,82 @@ func closer(c byte) byte {
 // so `{{ {'a': {'b': 1}}}}` works.
 func (l *lexer) lexCode(i int, isVar bool) (int, *Error) {
 	s := l.src
-	var stack []byte
+	var stackBuf [16]byte
+	stack := stackBuf[:0]
 	for {
-		if len(stack) == 0 {
-			if isVar {
-				if strings.HasPrefix(s[i:], "-}}") {
-					l.toks = append(l.toks, token{kind: tVarEnd, pos: l.posAt(i), off: int32(i), end: int32(i + 3)})
-					return l.skipSpace(i + 3), nil
-				}
-				if strings.HasPrefix(s[i:], "}}") {
-					l.toks = append(l.toks, token{kind: tVarEnd, pos: l.posAt(i), off: int32(i), end: int32(i + 2)})
-					return i + 2, nil
-				}
-			} else {
-				if strings.HasPrefix(s[i:], "-%}") {
-					l.toks = append(l.toks, token{kind: tBlockEnd, pos: l.posAt(i), off: int32(i), end: int32(i + 3)})
-					return l.skipSpace(i + 3), nil
-				}
-				if strings.HasPrefix(s[i:], "+%}") {
-					l.toks = append(l.toks, token{kind: tBlockEnd, pos: l.posAt(i), off: int32(i), end: int32(i + 3)})
-					return i + 3, nil
-				}
-				if strings.HasPrefix(s[i:], "%}") {
-					l.toks = append(l.toks, token{kind: tBlockEnd, pos: l.posAt(i), off: int32(i), end: int32(i + 2)})
-					return i + 2, nil
-				}
-			}
-		}
 		if i >= len(s) {
 			// The parser reports the missing end delimiter with context.
 			return i, nil
 		}
 		c := s[i]
+		if len(stack) == 0 && (c == '}' || c == '%' || c == '-' || c == '+') {
+			if isVar {
+				if strings.HasPrefix(s[i:], "-}}") {
+					l.toks = append(l.toks, token{kind: tVarEnd, pos: l.codePos(i), vs: int32(i), ve: int32(i + 3)})
+					return l.skipSpace(i + 3), nil
+				}
+				if strings.HasPrefix(s[i:], "}}") {
+					l.toks = append(l.toks, token{kind: tVarEnd, pos: l.codePos(i), vs: int32(i), ve: int32(i + 2)})
+					return i + 2, nil
+				}
+			} else {
+				if strings.HasPrefix(s[i:], "-%}") {
+					l.toks = append(l.toks, token{kind: tBlockEnd, pos: l.codePos(i), vs: int32(i), ve: int32(i + 3)})
+					return l.skipSpace(i + 3), nil
+				}
+				if strings.HasPrefix(s[i:], "+%}") {
+					l.toks = append(l.toks, token{kind: tBlockEnd, pos: l.codePos(i), vs: int32(i), ve: int32(i + 3)})
+					return i + 3, nil
+				}
+				if strings.HasPrefix(s[i:], "%}") {
+					l.toks = append(l.toks, token{kind: tBlockEnd, pos: l.codePos(i), vs: int32(i), ve: int32(i + 2)})
+					return i + 2, nil
+				}
+			}
+		}
 		switch {
 		case isSpaceByte(c):
-			i++
+			for ; i < len(s) && isSpaceByte(s[i]); i++ {
+				if s[i] == '\n' {
+					l.newline(i)
+				}
+			}
 			continue
 		case c == '"' || c == '\'':
-			j := i + 1
-			for j < len(s) && s[j] != c {
-				if s[j] == '\\' {
+			// The closing quote: the next one, unless a backslash comes
+			// first and may escape it.
+			j := len(s)
+			if k := strings.IndexByte(s[i+1:], c); k >= 0 {
+				j = i + 1 + k
+			}
+			if strings.IndexByte(s[i+1:j], '\\') >= 0 {
+				j = i + 1
+				for j < len(s) && s[j] != c {
+					if s[j] == '\\' {
+						j++
+					}
 					j++
 				}
-				j++
 			}
 			if j >= len(s) {
 				return 0, l.errAt(i, "unexpected char %s at %d", Repr(string(c)), i)
 			}
-			l.toks = append(l.toks, token{kind: tString, val: unescapeString(s[i+1 : j]), pos: l.posAt(i), off: int32(i), end: int32(j + 1)})
+			raw := s[i+1 : j]
+			vs, ve := int32(i+1), int32(j)
+			if strings.IndexByte(raw, '\\') >= 0 {
+				if str := unescapeString(raw); str != raw {
+					vs, ve = l.valueAt(str, i+1, false)
+				}
+			}
+			l.toks = append(l.toks, token{kind: tString, vs: vs, ve: ve, pos: l.codePos(i)})
+			for k := strings.IndexByte(raw, '\n'); k >= 0; {
+				l.newline(i + 1 + k)
+				next := strings.IndexByte(raw[k+1:], '\n')
+				if next < 0 {
+					break
+				}
+				k += 1 + next
+			}
 			i = j + 1
 			continue
 		case c >= '0' && c <= '9':
@@ -363,6 +544,14 @@ func (l *lexer) lexCode(i int, isVar bool) (int, *Error) {
 		case c == '_' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= 0x80:
 			j := i
 			for j < len(s) {
+				// ASCII name bytes; a name never starts with a digit, which
+				// this case excludes.
+				for j < len(s) && identByte[s[j]] {
+					j++
+				}
+				if j >= len(s) || s[j] < utf8.RuneSelf {
+					break
+				}
 				r, n := utf8.DecodeRuneInString(s[j:])
 				if r == '_' || unicode.IsLetter(r) || (j > i && unicode.IsDigit(r)) {
 					j += n
@@ -374,7 +563,7 @@ func (l *lexer) lexCode(i int, isVar bool) (int, *Error) {
 				r, _ := utf8.DecodeRuneInString(s[i:])
 				return 0, l.errAt(i, "unexpected char %s at %d", Repr(string(r)), i)
 			}
-			l.toks = append(l.toks, token{kind: tName, val: s[i:j], pos: l.posAt(i), off: int32(i), end: int32(j)})
+			l.toks = append(l.toks, token{kind: tName, vs: int32(i), ve: int32(j), pos: l.codePos(i)})
 			i = j
 			continue
 		}
@@ -394,15 +583,20 @@ func (l *lexer) lexCode(i int, isVar bool) (int, *Error) {
 			}
 			stack = stack[:len(stack)-1]
 		}
-		l.toks = append(l.toks, token{kind: tOp, val: op, pos: l.posAt(i), off: int32(i), end: int32(i + len(op))})
+		l.toks = append(l.toks, token{kind: tOp, vs: int32(i), ve: int32(i + len(op)), pos: l.codePos(i)})
 		i += len(op)
 	}
 }
 
 func (l *lexer) lexNumber(i int) (int, token, *Error) {
 	s := l.src
+	// Fast path: a short run of plain digits, ending in neither a name,
+	// '.', '_' nor an exponent.
+	if j, n, ok := plainInt(s, i); ok {
+		return j, token{kind: tInt, num: n, vs: int32(i), ve: int32(j), pos: l.codePos(i)}, nil
+	}
 	start := i
-	prevDot := len(l.toks) > 0 && l.toks[len(l.toks)-1].kind == tOp && l.toks[len(l.toks)-1].val == "."
+	prevDot := len(l.toks) > 0 && l.toks[len(l.toks)-1].kind == tOp && tokVal(s, l.strs, &l.toks[len(l.toks)-1]) == "."
 	if s[i] == '0' && i+1 < len(s) && strings.ContainsRune("xXoObB", rune(s[i+1])) {
 		base := map[byte]int{'x': 16, 'o': 8, 'b': 2}[s[i+1]|0x20]
 		j := i + 2
@@ -413,7 +607,7 @@ func (l *lexer) lexNumber(i int) (int, token, *Error) {
 		if err != nil {
 			return 0, token{}, l.errAt(i, "invalid number literal %q", s[i:j])
 		}
-		return j, token{kind: tInt, num: n, val: s[i:j], pos: l.posAt(i), off: int32(i), end: int32(j)}, nil
+		return j, token{kind: tInt, num: n, vs: int32(i), ve: int32(j), pos: l.codePos(i)}, nil
 	}
 	digits := func(j int) int {
 		for j < len(s) && (s[j] >= '0' && s[j] <= '9' || s[j] == '_' && j+1 < len(s) && s[j+1] >= '0' && s[j+1] <= '9') {
@@ -445,15 +639,32 @@ func (l *lexer) lexNumber(i int) (int, token, *Error) {
 		if err != nil && !strings.Contains(err.Error(), "range") {
 			return 0, token{}, l.errAt(i, "invalid number literal %q", s[start:j])
 		}
-		return j, token{kind: tFloat, num: int64(math.Float64bits(f)), val: s[start:j], pos: l.posAt(i), off: int32(i), end: int32(j)}, nil
+		return j, token{kind: tFloat, num: int64(math.Float64bits(f)), vs: int32(start), ve: int32(j), pos: l.codePos(i)}, nil
 	}
 	n, err := strconv.ParseInt(text, 10, 64)
 	if err != nil {
 		// Python ints are unbounded; the closest we can do is a float.
 		f, _ := strconv.ParseFloat(text, 64)
-		return j, token{kind: tFloat, num: int64(math.Float64bits(f)), val: s[start:j], pos: l.posAt(i), off: int32(i), end: int32(j)}, nil
+		return j, token{kind: tFloat, num: int64(math.Float64bits(f)), vs: int32(start), ve: int32(j), pos: l.codePos(i)}, nil
 	}
-	return j, token{kind: tInt, num: n, val: s[start:j], pos: l.posAt(i), off: int32(i), end: int32(j)}, nil
+	return j, token{kind: tInt, num: n, vs: int32(start), ve: int32(j), pos: l.codePos(i)}, nil
+}
+
+// plainInt reads the digits at s[i:] when they are a whole decimal
+// literal of at most 18 digits (no prefix, '_', fraction or exponent).
+func plainInt(s string, i int) (int, int64, bool) {
+	if s[i] == '0' && i+1 < len(s) && (s[i+1]|0x20 == 'x' || s[i+1]|0x20 == 'o' || s[i+1]|0x20 == 'b') {
+		return 0, 0, false
+	}
+	n := int64(0)
+	j := i
+	for ; j < len(s) && s[j] >= '0' && s[j] <= '9'; j++ {
+		n = n*10 + int64(s[j]-'0')
+	}
+	if j-i > 18 || j < len(s) && (s[j] == '.' || s[j] == '_' || s[j] == 'e' || s[j] == 'E') {
+		return 0, 0, false
+	}
+	return j, n, true
 }
 
 func isHexDigit(c byte) bool {

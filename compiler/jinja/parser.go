@@ -14,6 +14,7 @@ type parser struct {
 	src  string
 	env  *Env
 	toks []token
+	strs []string // token values that are not pieces of src
 	i    int
 
 	tagStack []openTag
@@ -24,6 +25,168 @@ type parser struct {
 
 	macros []*Macro
 	blocks []*Block
+
+	// Allocation: nodes come from per-type slabs and child lists are
+	// built on shared stacks, then copied into exact-size slices carved
+	// from one backing array, so a parse makes few, larger allocations.
+	stmtStack []stmt
+	exprStack []expr
+	stmtSlab  []stmt
+	exprSlab  []expr
+	chunk     int // the least chunk of stmtSlab and exprSlab
+	specials  [numSpecials]int
+	// unknownCallables counts filters and tests not found in the Env:
+	// without any, checkCallables has nothing to report.
+	unknownCallables int
+	texts            slab[textStmt]
+	outputs          slab[outputStmt]
+	names            slab[nameExpr]
+	consts           slab[constExpr]
+	calls            slab[callExpr]
+	getattrs         slab[getattrExpr]
+}
+
+// slab hands out pointers into chunks of T, one allocation per chunk.
+// Chunks start at the size the parser estimates and double from there.
+type slab[T any] struct {
+	free []T
+	next int
+}
+
+func (s *slab[T]) new() *T {
+	if len(s.free) == 0 {
+		n := max(s.next, 2)
+		s.next = min(2*n, 256)
+		s.free = make([]T, n)
+	}
+	x := &s.free[0]
+	s.free = s.free[1:]
+	return x
+}
+
+// sizeSlabs sizes the first chunks of the slabs and of the statement and
+// expression arrays from a count of the tokens that produce each kind of
+// node. The counts are estimates (mostly upper bounds): a slab that runs
+// out simply grows.
+func (p *parser) sizeSlabs() {
+	var text, vars, blocks, names, consts, calls, dots, commas int
+	prev := tEOF
+	for i := range p.toks {
+		t := &p.toks[i]
+		switch t.kind {
+		case tText:
+			text++
+		case tVarBegin:
+			vars++
+		case tBlockBegin:
+			blocks++
+		case tName:
+			names++
+		case tString, tInt, tFloat:
+			consts++
+		case tOp:
+			switch p.src[t.vs] {
+			case '(':
+				if prev == tName || prev == tOp {
+					calls++
+				}
+			case '.':
+				dots++
+			case ',':
+				commas++
+			}
+		}
+		prev = t.kind
+	}
+	p.texts.next = text + 1
+	p.outputs.next = vars
+	p.names.next = names - blocks - dots + 1
+	p.consts.next = consts + 1
+	p.calls.next = calls + 1
+	p.getattrs.next = dots + 1
+	p.stmtSlab = make([]stmt, text+vars+blocks/2+1)
+	p.exprSlab = make([]expr, commas+calls+4)
+	p.chunk = 16
+}
+
+// stmtList pops the statements pushed since base into an exact-size slice
+// (nil when there are none).
+func (p *parser) stmtList(base int) []stmt {
+	n := len(p.stmtStack) - base
+	if n == 0 {
+		return nil
+	}
+	if len(p.stmtSlab) < n {
+		p.stmtSlab = make([]stmt, max(n, p.chunk))
+	}
+	out := p.stmtSlab[:n:n]
+	p.stmtSlab = p.stmtSlab[n:]
+	copy(out, p.stmtStack[base:])
+	p.stmtStack = p.stmtStack[:base]
+	return out
+}
+
+// exprList pops the expressions pushed since base into an exact-size
+// slice (nil when there are none).
+func (p *parser) exprList(base int) []expr {
+	n := len(p.exprStack) - base
+	if n == 0 {
+		return nil
+	}
+	if len(p.exprSlab) < n {
+		p.exprSlab = make([]expr, max(n, p.chunk))
+	}
+	out := p.exprSlab[:n:n]
+	p.exprSlab = p.exprSlab[n:]
+	copy(out, p.exprStack[base:])
+	p.exprStack = p.exprStack[:base]
+	return out
+}
+
+func (p *parser) newName(at pos, name string) *nameExpr {
+	x := p.names.new()
+	x.p, x.name = at, name
+	p.countSpecial(name, 1)
+	return x
+}
+
+// Special names whose mere mention changes what a macro or loop does.
+const (
+	specLoop = iota
+	specKwargs
+	specVarargs
+	specCaller
+	numSpecials
+)
+
+// countSpecial counts the name expressions of the special names parsed so
+// far; the counts before and after a body tell whether it mentions them.
+func (p *parser) countSpecial(name string, d int) {
+	switch name {
+	case "loop":
+		p.specials[specLoop] += d
+	case "kwargs":
+		p.specials[specKwargs] += d
+	case "varargs":
+		p.specials[specVarargs] += d
+	case "caller":
+		p.specials[specCaller] += d
+	}
+}
+
+// analyze records which special names the body just parsed uses (refs
+// are the counts from before it): like Jinja, a macro accepts extra
+// keyword or positional arguments only if it reads kwargs or varargs.
+func (p *parser) analyze(m *Macro, refs [numSpecials]int) {
+	m.catchKwargs = p.specials[specKwargs] > refs[specKwargs]
+	m.catchVarargs = p.specials[specVarargs] > refs[specVarargs]
+	m.callerUsed = p.specials[specCaller] > refs[specCaller]
+}
+
+func (p *parser) newConst(at pos, v Value) *constExpr {
+	x := p.consts.new()
+	x.p, x.v = at, v
+	return x
 }
 
 type openTag struct {
@@ -32,6 +195,9 @@ type openTag struct {
 }
 
 func (p *parser) cur() *token { return &p.toks[p.i] }
+
+// tv returns the value of token t.
+func (p *parser) tv(t *token) string { return tokVal(p.src, p.strs, t) }
 
 func (p *parser) look() *token {
 	if p.i+1 < len(p.toks) {
@@ -54,12 +220,12 @@ func (p *parser) fail(t *token, format string, args ...any) *Error {
 
 func (p *parser) isOp(op string) bool {
 	t := p.cur()
-	return t.kind == tOp && t.val == op
+	return t.kind == tOp && p.tv(t) == op
 }
 
 func (p *parser) isName(name string) bool {
 	t := p.cur()
-	return t.kind == tName && t.val == name
+	return t.kind == tName && p.tv(t) == name
 }
 
 func (p *parser) skipOp(op string) bool {
@@ -79,7 +245,7 @@ func (p *parser) skipName(name string) bool {
 }
 
 // describe names a token the way Jinja's error messages do.
-func describe(t *token) string {
+func (p *parser) describe(t *token) string {
 	switch t.kind {
 	case tEOF:
 		return "end of template"
@@ -92,7 +258,10 @@ func describe(t *token) string {
 	case tBlockEnd:
 		return "end of statement block"
 	case tName, tOp:
-		return t.val
+		if p == nil {
+			return ""
+		}
+		return p.tv(t)
 	case tString:
 		return "string"
 	case tInt:
@@ -106,7 +275,7 @@ func describe(t *token) string {
 }
 
 func describeKind(k tokKind) string {
-	return describe(&token{kind: k})
+	return (*parser)(nil).describe(&token{kind: k})
 }
 
 func (p *parser) expectKind(k tokKind) (*token, *Error) {
@@ -116,7 +285,7 @@ func (p *parser) expectKind(k tokKind) (*token, *Error) {
 		if t.kind == tEOF {
 			err = p.fail(t, "unexpected end of template, expected '%s'.", describeKind(k))
 		} else {
-			err = p.fail(t, "expected token '%s', got '%s'", describeKind(k), describe(t))
+			err = p.fail(t, "expected token '%s', got '%s'", describeKind(k), p.describe(t))
 		}
 		p.closeHint(err, k)
 		return nil, err
@@ -146,16 +315,16 @@ func (p *parser) closeHint(err *Error, k tokKind) {
 		what = "one statement"
 	}
 	err.Hint = fmt.Sprintf("the '%s' at line %d, column %d holds %s: close it with '%s' before '%s'",
-		open, d.pos.line, d.pos.col, what, end, describe(p.cur()))
+		open, d.pos.line, d.pos.col, what, end, p.describe(p.cur()))
 }
 
 func (p *parser) expectOp(op string) *Error {
 	t := p.cur()
-	if t.kind != tOp || t.val != op {
+	if t.kind != tOp || p.tv(t) != op {
 		if t.kind == tEOF {
 			return p.fail(t, "unexpected end of template, expected '%s'.", op)
 		}
-		return p.fail(t, "expected token '%s', got '%s'", op, describe(t))
+		return p.fail(t, "expected token '%s', got '%s'", op, p.describe(t))
 	}
 	p.next()
 	return nil
@@ -163,11 +332,11 @@ func (p *parser) expectOp(op string) *Error {
 
 func (p *parser) expectName(name string) *Error {
 	t := p.cur()
-	if t.kind != tName || t.val != name {
+	if t.kind != tName || p.tv(t) != name {
 		if t.kind == tEOF {
 			return p.fail(t, "unexpected end of template, expected '%s'.", name)
 		}
-		return p.fail(t, "expected token '%s', got '%s'", name, describe(t))
+		return p.fail(t, "expected token '%s', got '%s'", name, p.describe(t))
 	}
 	p.next()
 	return nil
@@ -179,7 +348,7 @@ func (p *parser) expectIdent() (*token, *Error) {
 		if t.kind == tEOF {
 			return nil, p.fail(t, "unexpected end of template, expected 'name'.")
 		}
-		return nil, p.fail(t, "expected token 'name', got '%s'", describe(t))
+		return nil, p.fail(t, "expected token 'name', got '%s'", p.describe(t))
 	}
 	return p.next(), nil
 }
@@ -197,14 +366,16 @@ func (p *parser) subparse(ends []string) ([]stmt, *Error) {
 		p.endStack = append(p.endStack, ends)
 		defer func() { p.endStack = p.endStack[:len(p.endStack)-1] }()
 	}
-	var body []stmt
+	base := len(p.stmtStack)
 	for {
 		t := p.cur()
 		switch t.kind {
 		case tEOF:
-			return body, nil
+			return p.stmtList(base), nil
 		case tText:
-			body = append(body, &textStmt{text: t.val})
+			ts := p.texts.new()
+			ts.text = p.tv(t)
+			p.stmtStack = append(p.stmtStack, ts)
 			p.next()
 		case tVarBegin:
 			p.delim = p.next()
@@ -215,11 +386,20 @@ func (p *parser) subparse(ends []string) ([]stmt, *Error) {
 			if _, err := p.expectKind(tVarEnd); err != nil {
 				return nil, err
 			}
-			body = append(body, &outputStmt{x: x})
+			if c, ok := x.(*constExpr); ok {
+				// A constant prints the same on every render.
+				ts := p.texts.new()
+				ts.text = ToString(c.v)
+				p.stmtStack = append(p.stmtStack, ts)
+			} else {
+				os := p.outputs.new()
+				os.x = x
+				p.stmtStack = append(p.stmtStack, os)
+			}
 		case tBlockBegin:
 			p.delim = p.next()
-			if n := p.cur(); n.kind == tName && ends != nil && contains(ends, n.val) {
-				return body, nil
+			if n := p.cur(); n.kind == tName && ends != nil && contains(ends, p.tv(n)) {
+				return p.stmtList(base), nil
 			}
 			s, err := p.parseStatement()
 			if err != nil {
@@ -229,10 +409,10 @@ func (p *parser) subparse(ends []string) ([]stmt, *Error) {
 				return nil, err
 			}
 			if s != nil {
-				body = append(body, s)
+				p.stmtStack = append(p.stmtStack, s)
 			}
 		default:
-			return nil, p.fail(t, "unexpected '%s'", describe(t))
+			return nil, p.fail(t, "unexpected '%s'", p.describe(t))
 		}
 	}
 }
@@ -358,14 +538,14 @@ func (p *parser) parseStatement() (stmt, *Error) {
 	if len(p.tagStack) >= maxNesting {
 		return nil, p.fail(t, "blocks are nested too deeply")
 	}
-	p.tagStack = append(p.tagStack, openTag{name: t.val, p: p.toks[p.i-1].pos})
+	p.tagStack = append(p.tagStack, openTag{name: p.tv(t), p: p.toks[p.i-1].pos})
 	popped := false
 	defer func() {
 		if !popped {
 			p.tagStack = p.tagStack[:len(p.tagStack)-1]
 		}
 	}()
-	switch t.val {
+	switch p.tv(t) {
 	case "if":
 		return p.parseIf()
 	case "for":
@@ -392,38 +572,58 @@ func (p *parser) parseStatement() (stmt, *Error) {
 	case "break", "continue":
 		p.next()
 		if p.loops == 0 {
-			return nil, p.fail(t, "'%s' outside loop", t.val)
+			return nil, p.fail(t, "'%s' outside loop", p.tv(t))
 		}
-		return &loopCtlStmt{p: t.pos, isBreak: t.val == "break"}, nil
+		return &loopCtlStmt{p: t.pos, isBreak: p.tv(t) == "break"}, nil
 	case "docs", "snapshot", "materialization":
-		return p.parseDbtBlock(t.val)
+		return p.parseDbtBlock(p.tv(t))
 	case "block", "extends", "include", "import", "from", "autoescape":
-		return nil, p.fail(t, "the '%s' tag is not supported by this engine", t.val)
+		return nil, p.fail(t, "the '%s' tag is not supported by this engine", p.tv(t))
 	}
 	p.tagStack = p.tagStack[:len(p.tagStack)-1]
 	popped = true
-	return nil, p.failUnknownOrEOF(t.val, nil)
+	return nil, p.failUnknownOrEOF(p.tv(t), nil)
 }
+
+var (
+	endsIf       = []string{"elif", "else", "endif"}
+	endsEndif    = []string{"endif"}
+	endsFor      = []string{"endfor", "else"}
+	endsEndfor   = []string{"endfor"}
+	endsEndset   = []string{"endset"}
+	endsEndwith  = []string{"endwith"}
+	endsEndcall  = []string{"endcall"}
+	endsFilter   = []string{"endfilter"}
+	endsEndmacro = []string{"endmacro"}
+	endsEndtest  = []string{"endtest"}
+	endsIn       = []string{"in"}
+	endsRec      = []string{"recursive"}
+)
 
 func (p *parser) parseIf() (stmt, *Error) {
 	s := &ifStmt{p: p.next().pos}
+	base := len(p.exprStack)
+	var bodiesBuf [4][]stmt
+	bodies := bodiesBuf[:0]
 	for {
 		cond, err := p.parseTuple(false, false, nil, false)
 		if err != nil {
 			return nil, err
 		}
-		body, err := p.parseStatements([]string{"elif", "else", "endif"}, false)
+		p.exprStack = append(p.exprStack, cond)
+		body, err := p.parseStatements(endsIf, false)
 		if err != nil {
 			return nil, err
 		}
-		s.conds = append(s.conds, cond)
-		s.bodies = append(s.bodies, body)
+		bodies = append(bodies, body)
 		t := p.next()
-		if t.val == "elif" {
+		if p.tv(t) == "elif" {
 			continue
 		}
-		if t.val == "else" {
-			s.els, err = p.parseStatements([]string{"endif"}, true)
+		s.conds = p.exprList(base)
+		s.bodies = append([][]stmt(nil), bodies...)
+		if p.tv(t) == "else" {
+			s.els, err = p.parseStatements(endsEndif, true)
 			if err != nil {
 				return nil, err
 			}
@@ -434,7 +634,7 @@ func (p *parser) parseIf() (stmt, *Error) {
 
 func (p *parser) parseFor() (stmt, *Error) {
 	s := &forStmt{p: p.next().pos}
-	tg, err := p.parseAssignTarget(true, false, []string{"in"}, false)
+	tg, err := p.parseAssignTarget(true, false, endsIn, false)
 	if err != nil {
 		return nil, err
 	}
@@ -442,7 +642,7 @@ func (p *parser) parseFor() (stmt, *Error) {
 	if err := p.expectName("in"); err != nil {
 		return nil, err
 	}
-	s.iter, err = p.parseTuple(false, false, []string{"recursive"}, false)
+	s.iter, err = p.parseTuple(false, false, endsRec, false)
 	if err != nil {
 		return nil, err
 	}
@@ -454,13 +654,15 @@ func (p *parser) parseFor() (stmt, *Error) {
 	}
 	s.recursive = p.skipName("recursive")
 	p.loops++
-	s.body, err = p.parseStatements([]string{"endfor", "else"}, false)
+	loopRefs := p.specials[specLoop]
+	s.body, err = p.parseStatements(endsFor, false)
 	p.loops--
 	if err != nil {
 		return nil, err
 	}
-	if p.next().val == "else" {
-		s.els, err = p.parseStatements([]string{"endfor"}, true)
+	s.usesLoop = p.specials[specLoop] > loopRefs
+	if p.tv(p.next()) == "else" {
+		s.els, err = p.parseStatements(endsEndfor, true)
 		if err != nil {
 			return nil, err
 		}
@@ -485,7 +687,7 @@ func (p *parser) parseSet() (stmt, *Error) {
 	if err != nil {
 		return nil, err
 	}
-	body, err := p.parseStatements([]string{"endset"}, true)
+	body, err := p.parseStatements(endsEndset, true)
 	if err != nil {
 		return nil, err
 	}
@@ -515,7 +717,7 @@ func (p *parser) parseWith() (stmt, *Error) {
 		s.values = append(s.values, v)
 	}
 	var err *Error
-	s.body, err = p.parseStatements([]string{"endwith"}, true)
+	s.body, err = p.parseStatements(endsEndwith, true)
 	if err != nil {
 		return nil, err
 	}
@@ -531,9 +733,9 @@ func (p *parser) parseMacro(kind string) (stmt, *Error) {
 	if err != nil {
 		return nil, err
 	}
-	m := &Macro{Name: nameTok.val, File: p.file, Line: int(start.line)}
+	m := &Macro{Name: p.tv(nameTok), File: p.file, Line: int(start.line)}
 	if kind == "test" {
-		m.Name = "test_" + nameTok.val
+		m.Name = "test_" + p.tv(nameTok)
 	}
 	if err := p.parseSignature(m); err != nil {
 		return nil, err
@@ -541,12 +743,17 @@ func (p *parser) parseMacro(kind string) (stmt, *Error) {
 	top := p.topLevel()
 	loops := p.loops
 	p.loops = 0
-	body, err := p.parseStatements([]string{"end" + kind}, true)
+	ends := endsEndmacro
+	if kind == "test" {
+		ends = endsEndtest
+	}
+	refs := p.specials
+	body, err := p.parseStatements(ends, true)
 	p.loops = loops
 	if err != nil {
 		return nil, err
 	}
-	m.analyze(body)
+	p.analyze(m, refs)
 	if top {
 		p.macros = append(p.macros, m)
 	}
@@ -578,7 +785,7 @@ func (p *parser) parseSignature(m *Macro) *Error {
 		} else if hasDefault {
 			return p.fail(t, "non-default argument follows default argument")
 		}
-		m.Params = append(m.Params, t.val)
+		m.Params = append(m.Params, p.tv(t))
 		m.defaults = append(m.defaults, def)
 	}
 	return p.expectOp(")")
@@ -602,12 +809,13 @@ func (p *parser) parseCallBlock() (stmt, *Error) {
 	}
 	loops := p.loops
 	p.loops = 0
-	body, err := p.parseStatements([]string{"endcall"}, true)
+	refs := p.specials
+	body, err := p.parseStatements(endsEndcall, true)
 	p.loops = loops
 	if err != nil {
 		return nil, err
 	}
-	caller.analyze(body)
+	p.analyze(caller, refs)
 	return &callBlockStmt{p: start, call: call, caller: caller, body: body}, nil
 }
 
@@ -617,7 +825,7 @@ func (p *parser) parseFilterBlock() (stmt, *Error) {
 	if err != nil {
 		return nil, err
 	}
-	body, err := p.parseStatements([]string{"endfilter"}, true)
+	body, err := p.parseStatements(endsFilter, true)
 	if err != nil {
 		return nil, err
 	}
@@ -633,7 +841,7 @@ func (p *parser) parseDbtBlock(kind string) (stmt, *Error) {
 	if err != nil {
 		return nil, err
 	}
-	b := &Block{Kind: kind, Name: nameTok.val, Line: int(open.p.line), Col: int(open.p.col)}
+	b := &Block{Kind: kind, Name: p.tv(nameTok), Line: int(open.p.line), Col: int(open.p.col)}
 	if kind == "materialization" {
 		b.Kwargs = map[string]Value{"adapter": "default"}
 		for p.skipOp(",") {
@@ -641,7 +849,7 @@ func (p *parser) parseDbtBlock(kind string) (stmt, *Error) {
 			if err != nil {
 				return nil, err
 			}
-			switch t.val {
+			switch p.tv(t) {
 			case "default":
 			case "adapter", "supported_languages":
 				if err := p.expectOp("="); err != nil {
@@ -653,11 +861,11 @@ func (p *parser) parseDbtBlock(kind string) (stmt, *Error) {
 				}
 				v, ok := constValue(x)
 				if !ok {
-					return nil, p.fail(t, "materialization argument '%s' must be a literal", t.val)
+					return nil, p.fail(t, "materialization argument '%s' must be a literal", p.tv(t))
 				}
-				b.Kwargs[t.val] = v
+				b.Kwargs[p.tv(t)] = v
 			default:
-				return nil, p.fail(t, "invalid materialization argument '%s'", t.val)
+				return nil, p.fail(t, "invalid materialization argument '%s'", p.tv(t))
 			}
 		}
 	}
@@ -665,14 +873,14 @@ func (p *parser) parseDbtBlock(kind string) (stmt, *Error) {
 		_, err := p.expectKind(tBlockEnd)
 		return nil, err
 	}
-	bodyStart := p.cur().end
+	bodyStart := p.cur().ve // the end of the %}
 	body, err := p.parseStatements([]string{"end" + kind}, false)
 	if err != nil {
 		return nil, err
 	}
 	endBegin := p.toks[p.i-1] // the {% of the end tag
 	if kind == "docs" {
-		b.Body = p.src[bodyStart:endBegin.off]
+		b.Body = p.src[bodyStart:endBegin.vs]
 	}
 	p.next()
 	if p.topLevel() {
@@ -702,21 +910,21 @@ func constValue(x expr) (Value, bool) {
 // parseAssignTarget parses a set/for/with target.
 func (p *parser) parseAssignTarget(withTuple, nameOnly bool, extraEnd []string, withNamespace bool) (target, *Error) {
 	t := p.cur()
-	if withNamespace && t.kind == tName && p.look().kind == tOp && p.look().val == "." {
+	if withNamespace && t.kind == tName && p.look().kind == tOp && p.tv(p.look()) == "." {
 		p.next()
 		p.next()
 		attr, err := p.expectIdent()
 		if err != nil {
 			return target{}, err
 		}
-		return target{p: t.pos, name: t.val, attr: attr.val}, nil
+		return target{p: t.pos, name: p.tv(t), attr: p.tv(attr)}, nil
 	}
 	if nameOnly {
 		n, err := p.expectIdent()
 		if err != nil {
 			return target{}, err
 		}
-		return target{p: n.pos, name: n.val}, nil
+		return target{p: n.pos, name: p.tv(n)}, nil
 	}
 	var x expr
 	var err *Error
@@ -734,6 +942,8 @@ func (p *parser) parseAssignTarget(withTuple, nameOnly bool, extraEnd []string, 
 func (p *parser) toTarget(x expr) (target, *Error) {
 	switch x := x.(type) {
 	case *nameExpr:
+		// An assignment target is not a use of the name.
+		p.countSpecial(x.name, -1)
 		return target{p: x.p, name: x.name}, nil
 	case *listExpr:
 		if x.tuple {
@@ -758,10 +968,11 @@ func (p *parser) toTarget(x expr) (target, *Error) {
 // as is, several become a tuple.
 func (p *parser) parseTuple(simplified, withCondexpr bool, extraEnd []string, explicitParens bool) (expr, *Error) {
 	start := p.cur().pos
-	var items []expr
+	base := len(p.exprStack)
+	n := 0
 	isTuple := false
 	for {
-		if len(items) > 0 {
+		if n > 0 {
 			if err := p.expectOp(","); err != nil {
 				return nil, err
 			}
@@ -780,40 +991,80 @@ func (p *parser) parseTuple(simplified, withCondexpr bool, extraEnd []string, ex
 		if err != nil {
 			return nil, err
 		}
-		items = append(items, x)
+		if n == 0 && !p.isOp(",") {
+			// The common case: one expression, no tuple.
+			return x, nil
+		}
+		p.exprStack = append(p.exprStack, x)
+		n++
 		if p.isOp(",") {
 			isTuple = true
 		} else {
 			break
 		}
 	}
-	if !isTuple {
-		if len(items) > 0 {
-			return items[0], nil
-		}
-		if !explicitParens {
-			return nil, p.fail(p.cur(), "Expected an expression, got '%s'", describe(p.cur()))
-		}
+	if !isTuple && !explicitParens {
+		return nil, p.fail(p.cur(), "Expected an expression, got '%s'", p.describe(p.cur()))
 	}
-	return &listExpr{p: start, items: items, tuple: true}, nil
+	return &listExpr{p: start, items: p.exprList(base), tuple: true}, nil
 }
 
 func (p *parser) isTupleEnd(extraEnd []string) bool {
 	t := p.cur()
 	switch {
-	case t.kind == tVarEnd, t.kind == tBlockEnd, t.kind == tOp && t.val == ")":
+	case t.kind == tVarEnd, t.kind == tBlockEnd, t.kind == tOp && p.tv(t) == ")":
 		return true
-	case t.kind == tName && contains(extraEnd, t.val):
+	case t.kind == tName && contains(extraEnd, p.tv(t)):
 		return true
 	}
 	return false
 }
 
 func (p *parser) parseExpression(withCondexpr bool) (expr, *Error) {
+	if x := p.parseLoneOperand(); x != nil {
+		return x, nil
+	}
 	if withCondexpr {
 		return p.parseCondexpr()
 	}
 	return p.parseOr()
+}
+
+// parseLoneOperand is the fast path of parseExpression for the commonest
+// expression: a literal or a name right before a token that ends the
+// expression (`,` `)` `]` `}` `:` `}}` `%}`). The full descent through
+// every precedence level would return the same node. It returns nil
+// when the fast path does not apply.
+func (p *parser) parseLoneOperand() expr {
+	t := p.cur()
+	switch t.kind {
+	case tString, tInt, tFloat:
+	case tName:
+		if p.tv(t) == "not" {
+			return nil
+		}
+	default:
+		return nil
+	}
+	if p.nesting >= maxNesting {
+		return nil
+	}
+	switch n := p.look(); n.kind {
+	case tVarEnd, tBlockEnd:
+	case tOp:
+		switch p.tv(n) {
+		case ",", ")", "]", "}", ":":
+		default:
+			return nil
+		}
+	default:
+		return nil
+	}
+	x, err := p.parsePrimary()
+	if err != nil {
+		return nil
+	}
+	return x
 }
 
 func (p *parser) parseCondexpr() (expr, *Error) {
@@ -895,13 +1146,13 @@ func (p *parser) parseCompare() (expr, *Error) {
 		t := p.cur()
 		var op string
 		switch {
-		case t.kind == tOp && (t.val == "==" || t.val == "!=" || t.val == "<" || t.val == "<=" || t.val == ">" || t.val == ">="):
-			op = t.val
+		case t.kind == tOp && (p.tv(t) == "==" || p.tv(t) == "!=" || p.tv(t) == "<" || p.tv(t) == "<=" || p.tv(t) == ">" || p.tv(t) == ">="):
+			op = p.tv(t)
 			p.next()
-		case t.kind == tName && t.val == "in":
+		case t.kind == tName && p.tv(t) == "in":
 			op = "in"
 			p.next()
-		case t.kind == tName && t.val == "not" && p.look().kind == tName && p.look().val == "in":
+		case t.kind == tName && p.tv(t) == "not" && p.look().kind == tName && p.tv(p.look()) == "in":
 			op = "notin"
 			p.next()
 			p.next()
@@ -933,7 +1184,7 @@ func (p *parser) parseMath1() (expr, *Error) {
 		if err != nil {
 			return nil, err
 		}
-		l = &binExpr{p: t.pos, op: t.val, l: l, r: r}
+		l = &binExpr{p: t.pos, op: p.tv(t), l: l, r: r}
 	}
 	return l, nil
 }
@@ -969,7 +1220,7 @@ func (p *parser) parseMath2() (expr, *Error) {
 		if err != nil {
 			return nil, err
 		}
-		l = &binExpr{p: t.pos, op: t.val, l: l, r: r}
+		l = &binExpr{p: t.pos, op: p.tv(t), l: l, r: r}
 	}
 	return l, nil
 }
@@ -1001,14 +1252,14 @@ func (p *parser) parseUnary(withFilter bool) (expr, *Error) {
 	}
 	var x expr
 	var err *Error
-	if t.kind == tOp && (t.val == "-" || t.val == "+") {
+	if t.kind == tOp && (p.tv(t) == "-" || p.tv(t) == "+") {
 		p.next()
 		inner, err := p.parseUnary(false)
 		if err != nil {
 			return nil, err
 		}
-		x = &unaryExpr{p: t.pos, op: t.val, x: inner}
-		if c, ok := inner.(*constExpr); ok && t.val == "-" {
+		x = &unaryExpr{p: t.pos, op: p.tv(t), x: inner}
+		if c, ok := inner.(*constExpr); ok && p.tv(t) == "-" {
 			switch v := c.v.(type) {
 			case int64:
 				x = &constExpr{p: t.pos, v: -v}
@@ -1037,30 +1288,30 @@ func (p *parser) parsePrimary() (expr, *Error) {
 	switch t.kind {
 	case tName:
 		p.next()
-		switch t.val {
+		switch p.tv(t) {
 		case "true", "True":
-			return &constExpr{p: t.pos, v: true}, nil
+			return p.newConst(t.pos, true), nil
 		case "false", "False":
-			return &constExpr{p: t.pos, v: false}, nil
+			return p.newConst(t.pos, false), nil
 		case "none", "None":
-			return &constExpr{p: t.pos, v: nil}, nil
+			return p.newConst(t.pos, nil), nil
 		}
-		return &nameExpr{p: t.pos, name: t.val}, nil
+		return p.newName(t.pos, p.tv(t)), nil
 	case tString:
 		p.next()
-		s := t.val
+		s := p.tv(t)
 		for p.cur().kind == tString {
-			s += p.next().val
+			s += p.tv(p.next())
 		}
-		return &constExpr{p: t.pos, v: s}, nil
+		return p.newConst(t.pos, s), nil
 	case tInt:
 		p.next()
-		return &constExpr{p: t.pos, v: t.num}, nil
+		return p.newConst(t.pos, t.num), nil
 	case tFloat:
 		p.next()
-		return &constExpr{p: t.pos, v: t.float()}, nil
+		return p.newConst(t.pos, t.float()), nil
 	case tOp:
-		switch t.val {
+		switch p.tv(t) {
 		case "(":
 			p.next()
 			x, err := p.parseTuple(false, true, nil, true)
@@ -1080,22 +1331,23 @@ func (p *parser) parsePrimary() (expr, *Error) {
 	if t.kind == tEOF {
 		return nil, p.fail(t, "unexpected end of template")
 	}
-	err := p.fail(t, "unexpected '%s'", describe(t))
+	err := p.fail(t, "unexpected '%s'", p.describe(t))
 	switch {
 	case t.kind == tVarEnd:
 		err.Hint = "a value is missing before '}}'"
 	case t.kind == tBlockEnd:
 		err.Hint = "a value is missing before '%}'"
-	case t.kind == tOp && strings.Contains(")],}", t.val):
-		err.Hint = "a value is missing before '" + t.val + "'"
+	case t.kind == tOp && strings.Contains(")],}", p.tv(t)):
+		err.Hint = "a value is missing before '" + p.tv(t) + "'"
 	}
 	return nil, err
 }
 
 func (p *parser) parseList() (expr, *Error) {
 	l := &listExpr{p: p.next().pos}
+	base := len(p.exprStack)
 	for !p.isOp("]") {
-		if len(l.items) > 0 {
+		if len(p.exprStack) > base {
 			if err := p.expectOp(","); err != nil {
 				return nil, err
 			}
@@ -1107,16 +1359,18 @@ func (p *parser) parseList() (expr, *Error) {
 		if err != nil {
 			return nil, err
 		}
-		l.items = append(l.items, x)
+		p.exprStack = append(p.exprStack, x)
 	}
 	p.next()
+	l.items = p.exprList(base)
 	return l, nil
 }
 
 func (p *parser) parseDict() (expr, *Error) {
 	d := &dictExpr{p: p.next().pos}
+	base := len(p.exprStack)
 	for !p.isOp("}") {
-		if len(d.keys) > 0 {
+		if len(p.exprStack) > base {
 			if err := p.expectOp(","); err != nil {
 				return nil, err
 			}
@@ -1135,10 +1389,19 @@ func (p *parser) parseDict() (expr, *Error) {
 		if err != nil {
 			return nil, err
 		}
-		d.keys = append(d.keys, k)
-		d.vals = append(d.vals, v)
+		p.exprStack = append(p.exprStack, k, v)
 	}
 	p.next()
+	if n := (len(p.exprStack) - base) / 2; n > 0 {
+		// Pushed as k0 v0 k1 v1...; stored as k0 k1... v0 v1...
+		kv := p.exprStack[base:]
+		all := make([]expr, 2*n)
+		for i := 0; i < n; i++ {
+			all[i], all[n+i] = kv[2*i], kv[2*i+1]
+		}
+		p.exprStack = p.exprStack[:base]
+		d.keys, d.vals = all[:n:n], all[n:]
+	}
 	return d, nil
 }
 
@@ -1188,11 +1451,13 @@ func (p *parser) parseFilterExpr(x expr) (expr, *Error) {
 
 func (p *parser) parseSubscript(x expr) (expr, *Error) {
 	t := p.next()
-	if t.val == "." {
+	if p.tv(t) == "." {
 		a := p.next()
 		switch a.kind {
 		case tName:
-			return &getattrExpr{p: a.pos, obj: x, name: a.val}, nil
+			g := p.getattrs.new()
+			g.p, g.obj, g.name = a.pos, x, p.tv(a)
+			return g, nil
 		case tInt:
 			return &getitemExpr{p: a.pos, obj: x, key: &constExpr{p: a.pos, v: a.num}}, nil
 		}
@@ -1261,14 +1526,16 @@ func (p *parser) parseSubscribed(obj expr, at pos) (expr, *Error) {
 }
 
 func (p *parser) parseCall(fn expr) (expr, *Error) {
-	c := &callExpr{p: fn.position(), fn: fn}
+	at := fn.position()
 	if g, ok := fn.(*getattrExpr); ok {
-		c.p = g.p
+		at = g.p
 	}
 	args, kwargs, star, dstar, err := p.parseCallArgs()
 	if err != nil {
 		return nil, err
 	}
+	c := p.calls.new()
+	c.p, c.fn = at, fn
 	c.args, c.kwargs, c.star, c.dstar = args, kwargs, star, dstar
 	return c, nil
 }
@@ -1278,8 +1545,9 @@ func (p *parser) parseCallArgs() ([]expr, []kwarg, expr, expr, *Error) {
 	if err := p.expectOp("("); err != nil {
 		return nil, nil, nil, nil, err
 	}
-	var args []expr
-	var kwargs []kwarg
+	base := len(p.exprStack)
+	var kwBuf [4]kwarg
+	kwargs := kwBuf[:0]
 	var star, dstar expr
 	requireComma := false
 	for !p.isOp(")") {
@@ -1307,14 +1575,14 @@ func (p *parser) parseCallArgs() ([]expr, []kwarg, expr, expr, *Error) {
 			}
 			dstar = x
 		default:
-			if p.cur().kind == tName && p.look().kind == tOp && p.look().val == "=" {
-				name := p.next().val
+			if p.cur().kind == tName && p.look().kind == tOp && p.tv(p.look()) == "=" {
+				name := p.tv(p.next())
 				p.next()
 				x, err := p.parseExpression(true)
 				if err != nil {
 					return nil, nil, nil, nil, err
 				}
-				kwargs = append(kwargs, kwarg{name: name, x: x})
+				kwargs = append(kwargs, kwarg{name: name, key: name, x: x})
 			} else {
 				if len(kwargs) > 0 || star != nil || dstar != nil {
 					return nil, nil, nil, nil, p.fail(p.cur(), "invalid syntax for function call expression")
@@ -1323,7 +1591,7 @@ func (p *parser) parseCallArgs() ([]expr, []kwarg, expr, expr, *Error) {
 				if err != nil {
 					return nil, nil, nil, nil, err
 				}
-				args = append(args, x)
+				p.exprStack = append(p.exprStack, x)
 			}
 		}
 		requireComma = true
@@ -1332,7 +1600,11 @@ func (p *parser) parseCallArgs() ([]expr, []kwarg, expr, expr, *Error) {
 		_ = open
 		return nil, nil, nil, nil, err
 	}
-	return args, kwargs, star, dstar, nil
+	var kw []kwarg
+	if len(kwargs) > 0 {
+		kw = append([]kwarg(nil), kwargs...)
+	}
+	return p.exprList(base), kw, star, dstar, nil
 }
 
 // parseFilterChain parses `| f(args) | g`; with inline the first filter has
@@ -1348,14 +1620,14 @@ func (p *parser) parseFilterChain(inline bool) ([]*filterExpr, *Error) {
 		if err != nil {
 			return nil, err
 		}
-		name := t.val
+		name := p.tv(t)
 		for p.isOp(".") {
 			p.next()
 			n, err := p.expectIdent()
 			if err != nil {
 				return nil, err
 			}
-			name += "." + n.val
+			name += "." + p.tv(n)
 		}
 		f := &filterExpr{p: t.pos, name: name}
 		if p.isOp("(") {
@@ -1371,6 +1643,9 @@ func (p *parser) parseFilterChain(inline bool) ([]*filterExpr, *Error) {
 		if p.env != nil {
 			f.fn = p.env.Filters[name]
 		}
+		if f.fn == nil {
+			p.unknownCallables++
+		}
 		out = append(out, f)
 	}
 	return out, nil
@@ -1383,14 +1658,14 @@ func (p *parser) parseTest(x expr) (expr, *Error) {
 	if err != nil {
 		return nil, err
 	}
-	name := t.val
+	name := p.tv(t)
 	for p.isOp(".") {
 		p.next()
 		n, err := p.expectIdent()
 		if err != nil {
 			return nil, err
 		}
-		name += "." + n.val
+		name += "." + p.tv(n)
 	}
 	te := &testExpr{p: t.pos, arg: x, name: name, negate: negate}
 	c := p.cur()
@@ -1405,9 +1680,9 @@ func (p *parser) parseTest(x expr) (expr, *Error) {
 		}
 		te.args = args
 	case (c.kind == tName || c.kind == tString || c.kind == tInt || c.kind == tFloat ||
-		c.kind == tOp && (c.val == "(" || c.val == "[" || c.val == "{")) &&
-		!(c.kind == tName && (c.val == "else" || c.val == "or" || c.val == "and")):
-		if c.kind == tName && c.val == "is" {
+		c.kind == tOp && (p.tv(c) == "(" || p.tv(c) == "[" || p.tv(c) == "{")) &&
+		!(c.kind == tName && (p.tv(c) == "else" || p.tv(c) == "or" || p.tv(c) == "and")):
+		if c.kind == tName && p.tv(c) == "is" {
 			return nil, p.fail(c, "You cannot chain multiple tests with is")
 		}
 		a, err := p.parsePrimary()
@@ -1422,6 +1697,9 @@ func (p *parser) parseTest(x expr) (expr, *Error) {
 	}
 	if p.env != nil {
 		te.fn = p.env.Tests[name]
+	}
+	if te.fn == nil {
+		p.unknownCallables++
 	}
 	return te, nil
 }

@@ -3,14 +3,10 @@ package jinja
 import (
 	"fmt"
 	"strconv"
-	"strings"
 	"sync"
 
 	"github.com/flosch/pongo2/v6"
 )
-
-// stateKey is the one pongo2 context key we use: the running *State.
-const stateKey = "_gm"
 
 var registerOnce sync.Once
 
@@ -19,20 +15,14 @@ func registerTags() {
 	registerOnce.Do(func() {
 		reg := map[string]pongo2.TagParser{
 			"gm_root":     parseRootTag,
-			"gm_text":     parseTextTag,
 			"gm_run":      parseRunTag,
-			"gm_out":      parseOutTag,
 			"gm_if":       parseIfTag,
 			"gm_for":      parseForTag,
-			"gm_set":      parseSetTag,
 			"gm_setblock": parseSetBlockTag,
 			"gm_macro":    parseMacroTag,
 			"gm_call":     parseCallTag,
 			"gm_filter":   parseFilterTag,
 			"gm_with":     parseWithTag,
-			"gm_do":       parseDoTag,
-			"gm_break":    parseLoopCtlTag(true),
-			"gm_continue": parseLoopCtlTag(false),
 			"gm_block":    parseBlockTag,
 		}
 		for name, fn := range reg {
@@ -43,27 +33,44 @@ func registerTags() {
 	})
 }
 
-func stateOf(ctx *pongo2.ExecutionContext) *State {
-	return ctx.Public[stateKey].(*State)
+// outWriter is the pongo2.TemplateWriter of a render: it appends to the
+// State's output buffer and carries the State to the gm_* nodes, which
+// therefore need nothing from pongo2's context maps.
+type outWriter struct{ st *State }
+
+func (w *outWriter) Write(p []byte) (int, error) {
+	w.st.out = append(w.st.out, p...)
+	return len(p), nil
+}
+
+func (w *outWriter) WriteString(s string) (int, error) {
+	w.st.out = append(w.st.out, s...)
+	return len(s), nil
+}
+
+// stateOf returns the State of the render a node runs in. Every writer
+// the engine hands pongo2 is the State's own outWriter.
+func stateOf(w pongo2.TemplateWriter) *State {
+	return w.(*outWriter).st
 }
 
 func wrapErr(err error) *pongo2.Error {
 	return &pongo2.Error{Sender: "gmodel/jinja", OrigError: err}
 }
 
-// piece resolves the piece index argument of a gm_* tag in the unit the
-// tag's template is named after.
-func piece(doc *pongo2.Parser, args *pongo2.Parser) (*unit, any, *pongo2.Error) {
-	b := args.MatchType(pongo2.TokenNumber)
-	if b == nil {
-		return nil, nil, args.Error("internal: gm tag without piece index", nil)
+// pieceIndex reads the piece index argument of a gm_* tag and finds the
+// skeleton under construction that the tag's template is named after.
+func pieceIndex(args *pongo2.Parser) (*build, int, *pongo2.Error) {
+	t := args.MatchType(pongo2.TokenNumber)
+	if t == nil {
+		return nil, 0, args.Error("internal: gm tag without piece index", nil)
 	}
-	idx, _ := strconv.Atoi(b.Val)
-	u := lookupUnit(b.Filename)
-	if u == nil || idx < 0 || idx >= len(u.pieces) {
-		return nil, nil, args.Error("internal: unknown gm unit/piece", nil)
+	idx, _ := strconv.Atoi(t.Val)
+	b := lookupBuild(t.Filename)
+	if b == nil || idx < 0 || idx >= len(b.sk.bodies) {
+		return nil, 0, args.Error("internal: unknown gm build/piece", nil)
 	}
-	return u, u.pieces[idx], nil
+	return b, idx, nil
 }
 
 func wrapUntil(doc *pongo2.Parser, names ...string) (*pongo2.NodeWrapper, *pongo2.Error) {
@@ -71,17 +78,21 @@ func wrapUntil(doc *pongo2.Parser, names ...string) (*pongo2.NodeWrapper, *pongo
 	return w, err
 }
 
-// writeValue writes v as Jinja prints it.
-func writeOut(w pongo2.TemplateWriter, v Value) {
+// writeOut writes v to the render output as Jinja prints it (ToString,
+// without the intermediate string where it can).
+func writeOut(st *State, v Value) {
 	switch x := v.(type) {
 	case string:
-		w.WriteString(x)
+		st.out = append(st.out, x...)
 	case int64:
-		var buf [24]byte
-		w.Write(strconv.AppendInt(buf[:0], x, 10))
+		st.out = strconv.AppendInt(st.out, x, 10)
 	case Undefined:
+	case *List:
+		st.out = append(st.out, ToString(v)...)
+	case fmt.Stringer:
+		st.out = append(st.out, x.String()...)
 	default:
-		w.WriteString(ToString(v))
+		st.out = append(st.out, ToString(v)...)
 	}
 }
 
@@ -92,108 +103,89 @@ type rootNode struct{}
 func (rootNode) Execute(*pongo2.ExecutionContext, pongo2.TemplateWriter) *pongo2.Error { return nil }
 
 func parseRootTag(doc *pongo2.Parser, start *pongo2.Token, args *pongo2.Parser) (pongo2.INodeTag, *pongo2.Error) {
-	u, _, err := piece(doc, args)
-	if err != nil {
-		return nil, err
+	b := lookupBuild(start.Filename)
+	if b == nil {
+		return nil, args.Error("internal: unknown gm build", nil)
 	}
 	w, err := wrapUntil(doc, "gm_endroot")
 	if err != nil {
 		return nil, err
 	}
-	u.root = w
+	b.sk.root = w
 	return rootNode{}, nil
-}
-
-// ---- gm_text
-
-type textNode struct{ s string }
-
-func (n *textNode) Execute(ctx *pongo2.ExecutionContext, w pongo2.TemplateWriter) *pongo2.Error {
-	w.WriteString(n.s)
-	return nil
-}
-
-func parseTextTag(doc *pongo2.Parser, start *pongo2.Token, args *pongo2.Parser) (pongo2.INodeTag, *pongo2.Error) {
-	_, p, err := piece(doc, args)
-	if err != nil {
-		return nil, err
-	}
-	return &textNode{s: p.(string)}, nil
 }
 
 // ---- gm_run: a run of leaf statements executed in order.
 
-type runNode struct{ steps []pongo2.INode }
+type runNode struct{ idx int }
 
 func (n *runNode) Execute(ctx *pongo2.ExecutionContext, w pongo2.TemplateWriter) *pongo2.Error {
-	for _, s := range n.steps {
-		if err := s.Execute(ctx, w); err != nil {
+	st := stateOf(w)
+	for _, s := range st.u.pieces[n.idx].run {
+		if err := execLeaf(st, s); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-func parseRunTag(doc *pongo2.Parser, start *pongo2.Token, args *pongo2.Parser) (pongo2.INodeTag, *pongo2.Error) {
-	_, p, err := piece(doc, args)
-	if err != nil {
-		return nil, err
-	}
-	body := p.([]stmt)
-	n := &runNode{steps: make([]pongo2.INode, len(body))}
-	for i, s := range body {
-		switch s := s.(type) {
-		case *textStmt:
-			n.steps[i] = &textNode{s: s.text}
-		case *outputStmt:
-			if c, ok := s.x.(*constExpr); ok {
-				n.steps[i] = &textNode{s: ToString(c.v)}
-			} else {
-				n.steps[i] = &outNode{x: s.x}
-			}
-		case *setStmt:
-			n.steps[i] = &setNode{s: s}
-		case *doStmt:
-			n.steps[i] = &doNode{x: s.x}
-		default:
-			return nil, args.Error("internal: non-leaf statement in gm_run", nil)
+// breakErr and continueErr carry break and continue up to their loop; they
+// are only ever read, so every render shares them.
+var (
+	breakErr    = wrapErr(loopSignal{isBreak: true})
+	continueErr = wrapErr(loopSignal{isBreak: false})
+)
+
+func execLeaf(st *State, s stmt) *pongo2.Error {
+	switch s := s.(type) {
+	case *textStmt:
+		st.out = append(st.out, s.text...)
+	case *outputStmt:
+		v, err := s.x.eval(st)
+		if err != nil {
+			return wrapErr(err)
 		}
+		writeOut(st, v)
+	case *setStmt:
+		v, err := s.x.eval(st)
+		if err != nil {
+			return wrapErr(err)
+		}
+		if err := bindTarget(st, st.sc, s.target, v); err != nil {
+			return wrapErr(err)
+		}
+	case *doStmt:
+		if _, err := s.x.eval(st); err != nil {
+			return wrapErr(err)
+		}
+	case *loopCtlStmt:
+		if s.isBreak {
+			return breakErr
+		}
+		return continueErr
 	}
-	return n, nil
-}
-
-// ---- gm_out
-
-type outNode struct{ x expr }
-
-func (n *outNode) Execute(ctx *pongo2.ExecutionContext, w pongo2.TemplateWriter) *pongo2.Error {
-	v, err := n.x.eval(stateOf(ctx))
-	if err != nil {
-		return wrapErr(err)
-	}
-	writeOut(w, v)
 	return nil
 }
 
-func parseOutTag(doc *pongo2.Parser, start *pongo2.Token, args *pongo2.Parser) (pongo2.INodeTag, *pongo2.Error) {
-	_, p, err := piece(doc, args)
+func parseRunTag(doc *pongo2.Parser, start *pongo2.Token, args *pongo2.Parser) (pongo2.INodeTag, *pongo2.Error) {
+	_, idx, err := pieceIndex(args)
 	if err != nil {
 		return nil, err
 	}
-	return &outNode{x: p.(*outputStmt).x}, nil
+	return &runNode{idx: idx}, nil
 }
 
 // ---- gm_if
 
 type ifNode struct {
-	conds  []expr
+	idx    int
 	bodies []*pongo2.NodeWrapper
 	els    *pongo2.NodeWrapper
 }
 
 func (n *ifNode) Execute(ctx *pongo2.ExecutionContext, w pongo2.TemplateWriter) *pongo2.Error {
-	st := stateOf(ctx)
-	for i, c := range n.conds {
+	st := stateOf(w)
+	for i, c := range st.u.pieces[n.idx].s.(*ifStmt).conds {
 		v, err := c.eval(st)
 		if err != nil {
 			return wrapErr(err)
@@ -209,33 +201,24 @@ func (n *ifNode) Execute(ctx *pongo2.ExecutionContext, w pongo2.TemplateWriter) 
 }
 
 func parseIfTag(doc *pongo2.Parser, start *pongo2.Token, args *pongo2.Parser) (pongo2.INodeTag, *pongo2.Error) {
-	_, p, err := piece(doc, args)
+	_, idx, err := pieceIndex(args)
 	if err != nil {
 		return nil, err
 	}
-	s := p.(*ifStmt)
-	n := &ifNode{conds: s.conds}
+	n := &ifNode{idx: idx}
 	for {
 		w, err := wrapUntil(doc, "gm_elif", "gm_else", "gm_endif")
 		if err != nil {
 			return nil, err
 		}
-		switch w.Endtag {
-		case "gm_elif":
-			n.bodies = append(n.bodies, w)
+		n.bodies = append(n.bodies, w)
+		if w.Endtag == "gm_elif" {
 			continue
-		case "gm_else":
-			n.bodies = append(n.bodies, w)
-			els, err := wrapUntil(doc, "gm_endif")
-			if err != nil {
+		}
+		if w.Endtag == "gm_else" {
+			if n.els, err = wrapUntil(doc, "gm_endif"); err != nil {
 				return nil, err
 			}
-			n.els = els
-		default:
-			n.bodies = append(n.bodies, w)
-		}
-		if len(n.bodies) != len(n.conds) {
-			return nil, doc.Error("internal: if branches do not match conditions", start)
 		}
 		return n, nil
 	}
@@ -244,28 +227,27 @@ func parseIfTag(doc *pongo2.Parser, start *pongo2.Token, args *pongo2.Parser) (p
 // ---- gm_for
 
 type forNode struct {
-	s        *forStmt
-	body     *pongo2.NodeWrapper
-	els      *pongo2.NodeWrapper
-	usesLoop bool
+	idx  int
+	body *pongo2.NodeWrapper
+	els  *pongo2.NodeWrapper
 }
 
 func (n *forNode) Execute(ctx *pongo2.ExecutionContext, w pongo2.TemplateWriter) *pongo2.Error {
-	st := stateOf(ctx)
-	v, err := n.s.iter.eval(st)
+	st := stateOf(w)
+	s := st.u.pieces[n.idx].s.(*forStmt)
+	v, err := s.iter.eval(st)
 	if err != nil {
 		return wrapErr(err)
 	}
 	saved := st.sc
-	defer func() { st.sc = saved }()
-	completed, perr := n.run(st, ctx, w, v, saved, 1)
+	completed, perr := n.run(st, s, ctx, w, v, saved, 1)
+	st.sc = saved
 	if perr != nil {
 		return perr
 	}
 	// Jinja runs the else block unless some iteration ran to its end:
 	// an iteration cut short by break or continue does not count.
 	if !completed && n.els != nil {
-		st.sc = saved
 		return n.els.Execute(ctx, w)
 	}
 	return nil
@@ -273,21 +255,21 @@ func (n *forNode) Execute(ctx *pongo2.ExecutionContext, w pongo2.TemplateWriter)
 
 // run iterates over v at the given depth (recursive loops call it again
 // through loop(...)), with a fresh scope per iteration under parent.
-func (n *forNode) run(st *State, ctx *pongo2.ExecutionContext, w pongo2.TemplateWriter, v Value, parent *scope, depth int) (bool, *pongo2.Error) {
+func (n *forNode) run(st *State, s *forStmt, ctx *pongo2.ExecutionContext, w pongo2.TemplateWriter, v Value, parent *scope, depth int) (bool, *pongo2.Error) {
 	items, err := iterate(v)
 	if err != nil {
-		return false, wrapErr(st.errAt(n.s.iter.position(), "%s", err))
+		return false, wrapErr(st.errAt(s.iter.position(), "%s", err))
 	}
 	sc := &scope{parent: parent}
 	st.sc = sc
-	if n.s.cond != nil {
+	if s.cond != nil {
 		var kept []Value
 		for _, it := range items {
 			sc.reset()
-			if err := bindTarget(st, sc, n.s.target, it); err != nil {
+			if err := bindTarget(st, sc, s.target, it); err != nil {
 				return false, wrapErr(err)
 			}
-			c, err := n.s.cond.eval(st)
+			c, err := s.cond.eval(st)
 			if err != nil {
 				return false, wrapErr(err)
 			}
@@ -298,30 +280,33 @@ func (n *forNode) run(st *State, ctx *pongo2.ExecutionContext, w pongo2.Template
 		items = kept
 	}
 	var lp *loopObj
-	if n.usesLoop {
+	if s.usesLoop || s.recursive {
 		lp = &loopObj{items: items, depth: depth}
-		if n.s.recursive {
+		if s.recursive {
+			u := st.u
 			lp.recurse = func(v Value) (Value, error) {
 				if st.depth >= maxDepth {
 					return nil, fmt.Errorf("maximum recursion depth exceeded")
 				}
-				var b strings.Builder
-				savedSc := st.sc
+				savedSc, savedU := st.sc, st.u
 				st.depth++
-				_, perr := n.run(st, ctx, &b, v, parent, depth+1)
+				st.u = u
+				start := len(st.out)
+				_, perr := n.run(st, s, ctx, w, v, parent, depth+1)
+				out := st.take(start, perr)
 				st.depth--
-				st.sc = savedSc
+				st.sc, st.u = savedSc, savedU
 				if perr != nil {
 					return nil, unwrapPongo(perr)
 				}
-				return b.String(), nil
+				return out, nil
 			}
 		}
 	}
 	completed := false
 	for i, it := range items {
 		sc.reset()
-		if err := bindTarget(st, sc, n.s.target, it); err != nil {
+		if err := bindTarget(st, sc, s.target, it); err != nil {
 			return false, wrapErr(err)
 		}
 		if lp != nil {
@@ -343,17 +328,11 @@ func (n *forNode) run(st *State, ctx *pongo2.ExecutionContext, w pongo2.Template
 }
 
 func parseForTag(doc *pongo2.Parser, start *pongo2.Token, args *pongo2.Parser) (pongo2.INodeTag, *pongo2.Error) {
-	_, p, err := piece(doc, args)
+	_, idx, err := pieceIndex(args)
 	if err != nil {
 		return nil, err
 	}
-	s := p.(*forStmt)
-	n := &forNode{s: s, usesLoop: s.recursive}
-	walkStmts(s.body, func(x expr) {
-		if nm, ok := x.(*nameExpr); ok && nm.name == "loop" {
-			n.usesLoop = true
-		}
-	})
+	n := &forNode{idx: idx}
 	w, err := wrapUntil(doc, "gm_forelse", "gm_endfor")
 	if err != nil {
 		return nil, err
@@ -473,75 +452,80 @@ func (l *loopObj) Getattr(name string) (Value, bool) {
 	return nil, false
 }
 
-// ---- gm_set
-
-type setNode struct{ s *setStmt }
-
-func (n *setNode) Execute(ctx *pongo2.ExecutionContext, w pongo2.TemplateWriter) *pongo2.Error {
-	st := stateOf(ctx)
-	v, err := n.s.x.eval(st)
-	if err != nil {
-		return wrapErr(err)
-	}
-	if err := bindTarget(st, st.sc, n.s.target, v); err != nil {
-		return wrapErr(err)
-	}
-	return nil
-}
-
-func parseSetTag(doc *pongo2.Parser, start *pongo2.Token, args *pongo2.Parser) (pongo2.INodeTag, *pongo2.Error) {
-	_, p, err := piece(doc, args)
-	if err != nil {
-		return nil, err
-	}
-	return &setNode{s: p.(*setStmt)}, nil
-}
-
 // ---- gm_setblock
 
 type setBlockNode struct {
-	s    *setBlockStmt
+	idx  int
 	body *pongo2.NodeWrapper
 }
 
 func (n *setBlockNode) Execute(ctx *pongo2.ExecutionContext, w pongo2.TemplateWriter) *pongo2.Error {
-	st := stateOf(ctx)
-	var b strings.Builder
-	if perr := n.body.Execute(ctx, &b); perr != nil {
+	st := stateOf(w)
+	s := st.u.pieces[n.idx].s.(*setBlockStmt)
+	out, perr := st.capture(n.body)
+	if perr != nil {
 		return perr
 	}
-	var v Value = b.String()
-	for _, f := range n.s.filters {
+	var v Value = out
+	for _, f := range s.filters {
 		var err error
 		if v, err = f.apply(st, v); err != nil {
 			return wrapErr(err)
 		}
 	}
-	if err := bindTarget(st, st.sc, n.s.target, v); err != nil {
+	if err := bindTarget(st, st.sc, s.target, v); err != nil {
 		return wrapErr(err)
 	}
 	return nil
 }
 
-func parseSetBlockTag(doc *pongo2.Parser, start *pongo2.Token, args *pongo2.Parser) (pongo2.INodeTag, *pongo2.Error) {
-	_, p, err := piece(doc, args)
-	if err != nil {
-		return nil, err
+// parseBodyTag returns the parser of a block tag whose node is made by mk
+// from its piece index and body.
+func parseBodyTag(end string, mk func(b *build, idx int, body *pongo2.NodeWrapper) pongo2.INodeTag) pongo2.TagParser {
+	return func(doc *pongo2.Parser, start *pongo2.Token, args *pongo2.Parser) (pongo2.INodeTag, *pongo2.Error) {
+		b, idx, err := pieceIndex(args)
+		if err != nil {
+			return nil, err
+		}
+		w, err := wrapUntil(doc, end)
+		if err != nil {
+			return nil, err
+		}
+		return mk(b, idx, w), nil
 	}
-	w, err := wrapUntil(doc, "gm_endsetblock")
-	if err != nil {
-		return nil, err
-	}
-	return &setBlockNode{s: p.(*setBlockStmt), body: w}, nil
 }
 
-// ---- gm_macro
+var (
+	parseSetBlockTag = parseBodyTag("gm_endsetblock", func(_ *build, idx int, body *pongo2.NodeWrapper) pongo2.INodeTag {
+		return &setBlockNode{idx: idx, body: body}
+	})
+	parseMacroTag = parseBodyTag("gm_endmacro", func(b *build, idx int, body *pongo2.NodeWrapper) pongo2.INodeTag {
+		b.sk.bodies[idx] = body
+		return &macroNode{idx: idx}
+	})
+	parseCallTag = parseBodyTag("gm_endcall", func(_ *build, idx int, body *pongo2.NodeWrapper) pongo2.INodeTag {
+		return &callNode{idx: idx, body: body}
+	})
+	parseFilterTag = parseBodyTag("gm_endfilter", func(_ *build, idx int, body *pongo2.NodeWrapper) pongo2.INodeTag {
+		return &filterNode{idx: idx, body: body}
+	})
+	parseWithTag = parseBodyTag("gm_endwith", func(_ *build, idx int, body *pongo2.NodeWrapper) pongo2.INodeTag {
+		return &withNode{idx: idx, body: body}
+	})
+	parseBlockTag = parseBodyTag("gm_endblock", func(b *build, idx int, body *pongo2.NodeWrapper) pongo2.INodeTag {
+		b.sk.bodies[idx] = body
+		return blockNode{}
+	})
+)
 
-type macroNode struct{ m *Macro }
+// ---- gm_macro: binds the macro's name where it stands; the Macro got its
+// body when its unit was bound to the skeleton.
+
+type macroNode struct{ idx int }
 
 func (n *macroNode) Execute(ctx *pongo2.ExecutionContext, w pongo2.TemplateWriter) *pongo2.Error {
-	st := stateOf(ctx)
-	m := n.m
+	st := stateOf(w)
+	m := st.u.pieces[n.idx].s.(*macroStmt).m
 	if st.sc != st.root {
 		// Defined inside a block: close over the enclosing scope.
 		c := *m
@@ -552,156 +536,78 @@ func (n *macroNode) Execute(ctx *pongo2.ExecutionContext, w pongo2.TemplateWrite
 	return nil
 }
 
-func parseMacroTag(doc *pongo2.Parser, start *pongo2.Token, args *pongo2.Parser) (pongo2.INodeTag, *pongo2.Error) {
-	_, p, err := piece(doc, args)
-	if err != nil {
-		return nil, err
-	}
-	s := p.(*macroStmt)
-	w, err := wrapUntil(doc, "gm_endmacro")
-	if err != nil {
-		return nil, err
-	}
-	s.m.body = w
-	return &macroNode{m: s.m}, nil
-}
-
 // ---- gm_call
 
 type callNode struct {
-	s    *callBlockStmt
+	idx  int
 	body *pongo2.NodeWrapper
 }
 
 func (n *callNode) Execute(ctx *pongo2.ExecutionContext, w pongo2.TemplateWriter) *pongo2.Error {
-	st := stateOf(ctx)
-	caller := *n.s.caller
+	st := stateOf(w)
+	s := st.u.pieces[n.idx].s.(*callBlockStmt)
+	caller := *s.caller
 	caller.scope = st.sc
 	caller.body = n.body
-	v, err := n.s.call.evalWith(st, &caller)
+	caller.unit = st.u
+	v, err := s.call.evalWith(st, &caller)
 	if err != nil {
 		return wrapErr(err)
 	}
-	writeOut(w, v)
+	writeOut(st, v)
 	return nil
-}
-
-func parseCallTag(doc *pongo2.Parser, start *pongo2.Token, args *pongo2.Parser) (pongo2.INodeTag, *pongo2.Error) {
-	_, p, err := piece(doc, args)
-	if err != nil {
-		return nil, err
-	}
-	w, err := wrapUntil(doc, "gm_endcall")
-	if err != nil {
-		return nil, err
-	}
-	return &callNode{s: p.(*callBlockStmt), body: w}, nil
 }
 
 // ---- gm_filter
 
 type filterNode struct {
-	s    *filterBlockStmt
+	idx  int
 	body *pongo2.NodeWrapper
 }
 
 func (n *filterNode) Execute(ctx *pongo2.ExecutionContext, w pongo2.TemplateWriter) *pongo2.Error {
-	st := stateOf(ctx)
-	var b strings.Builder
-	if perr := n.body.Execute(ctx, &b); perr != nil {
+	st := stateOf(w)
+	s := st.u.pieces[n.idx].s.(*filterBlockStmt)
+	out, perr := st.capture(n.body)
+	if perr != nil {
 		return perr
 	}
-	var v Value = b.String()
-	for _, f := range n.s.filters {
+	var v Value = out
+	for _, f := range s.filters {
 		var err error
 		if v, err = f.apply(st, v); err != nil {
 			return wrapErr(err)
 		}
 	}
-	writeOut(w, v)
+	writeOut(st, v)
 	return nil
-}
-
-func parseFilterTag(doc *pongo2.Parser, start *pongo2.Token, args *pongo2.Parser) (pongo2.INodeTag, *pongo2.Error) {
-	_, p, err := piece(doc, args)
-	if err != nil {
-		return nil, err
-	}
-	w, err := wrapUntil(doc, "gm_endfilter")
-	if err != nil {
-		return nil, err
-	}
-	return &filterNode{s: p.(*filterBlockStmt), body: w}, nil
 }
 
 // ---- gm_with
 
 type withNode struct {
-	s    *withStmt
+	idx  int
 	body *pongo2.NodeWrapper
 }
 
 func (n *withNode) Execute(ctx *pongo2.ExecutionContext, w pongo2.TemplateWriter) *pongo2.Error {
-	st := stateOf(ctx)
+	st := stateOf(w)
+	s := st.u.pieces[n.idx].s.(*withStmt)
 	saved := st.sc
 	sc := &scope{parent: saved}
-	for i, x := range n.s.values {
+	for i, x := range s.values {
 		v, err := x.eval(st)
 		if err != nil {
 			return wrapErr(err)
 		}
-		if err := bindTarget(st, sc, n.s.targets[i], v); err != nil {
+		if err := bindTarget(st, sc, s.targets[i], v); err != nil {
 			return wrapErr(err)
 		}
 	}
 	st.sc = sc
-	defer func() { st.sc = saved }()
-	return n.body.Execute(ctx, w)
-}
-
-func parseWithTag(doc *pongo2.Parser, start *pongo2.Token, args *pongo2.Parser) (pongo2.INodeTag, *pongo2.Error) {
-	_, p, err := piece(doc, args)
-	if err != nil {
-		return nil, err
-	}
-	w, err := wrapUntil(doc, "gm_endwith")
-	if err != nil {
-		return nil, err
-	}
-	return &withNode{s: p.(*withStmt), body: w}, nil
-}
-
-// ---- gm_do
-
-type doNode struct{ x expr }
-
-func (n *doNode) Execute(ctx *pongo2.ExecutionContext, w pongo2.TemplateWriter) *pongo2.Error {
-	if _, err := n.x.eval(stateOf(ctx)); err != nil {
-		return wrapErr(err)
-	}
-	return nil
-}
-
-func parseDoTag(doc *pongo2.Parser, start *pongo2.Token, args *pongo2.Parser) (pongo2.INodeTag, *pongo2.Error) {
-	_, p, err := piece(doc, args)
-	if err != nil {
-		return nil, err
-	}
-	return &doNode{x: p.(*doStmt).x}, nil
-}
-
-// ---- gm_break / gm_continue
-
-type loopCtlNode struct{ sig loopSignal }
-
-func (n *loopCtlNode) Execute(ctx *pongo2.ExecutionContext, w pongo2.TemplateWriter) *pongo2.Error {
-	return wrapErr(n.sig)
-}
-
-func parseLoopCtlTag(isBreak bool) pongo2.TagParser {
-	return func(doc *pongo2.Parser, start *pongo2.Token, args *pongo2.Parser) (pongo2.INodeTag, *pongo2.Error) {
-		return &loopCtlNode{sig: loopSignal{isBreak: isBreak}}, nil
-	}
+	perr := n.body.Execute(ctx, w)
+	st.sc = saved
+	return perr
 }
 
 // ---- gm_block: dbt blocks print nothing where they stand.
@@ -709,19 +615,3 @@ func parseLoopCtlTag(isBreak bool) pongo2.TagParser {
 type blockNode struct{}
 
 func (blockNode) Execute(*pongo2.ExecutionContext, pongo2.TemplateWriter) *pongo2.Error { return nil }
-
-func parseBlockTag(doc *pongo2.Parser, start *pongo2.Token, args *pongo2.Parser) (pongo2.INodeTag, *pongo2.Error) {
-	u, p, err := piece(doc, args)
-	if err != nil {
-		return nil, err
-	}
-	s := p.(*blockStmt)
-	w, err := wrapUntil(doc, "gm_endblock")
-	if err != nil {
-		return nil, err
-	}
-	if s.block.Kind != "docs" {
-		s.block.Sub = &Template{File: u.file, env: u.env, root: w, body: s.body, unit: u}
-	}
-	return blockNode{}, nil
-}

@@ -6,11 +6,13 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/flosch/pongo2/v6"
 )
 
-// Filter implements `value | name(args, kw=...)`.
+// Filter implements `value | name(args, kw=...)`. kwargs must not be
+// modified (filters called without keyword arguments share one empty Dict).
 type Filter func(s *State, v Value, args []Value, kwargs *Dict) (Value, error)
 
 // Test implements `value is name(args)`.
@@ -67,11 +69,12 @@ type Template struct {
 	File string
 
 	env    *Env
-	root   *pongo2.NodeWrapper
+	root   *pongo2.NodeWrapper // in the skeleton shared by this shape
 	body   []stmt
 	macros []*Macro
 	blocks []Block
-	unit   *unit
+	unit   *unit // the pieces root's nodes refer to; &own, or the parent's
+	own    unit
 	size   int
 }
 
@@ -105,24 +108,6 @@ type Macro struct {
 	callerUsed   bool
 	isCaller     bool
 	scope        *scope // enclosing scope for macros defined in a block
-}
-
-// analyze records which special names the body uses: like Jinja, a macro
-// accepts extra keyword or positional arguments only if it reads kwargs or
-// varargs.
-func (m *Macro) analyze(body []stmt) {
-	walkStmts(body, func(x expr) {
-		if n, ok := x.(*nameExpr); ok {
-			switch n.name {
-			case "kwargs":
-				m.catchKwargs = true
-			case "varargs":
-				m.catchVarargs = true
-			case "caller":
-				m.callerUsed = true
-			}
-		}
-	})
 }
 
 // signature tells where the macro is defined and what it takes, as a hint
@@ -170,22 +155,22 @@ func (m *Macro) call(st *State, args []Value, kw *Dict, caller Value) (Value, er
 	if parent == nil && st.tmpl != nil && m.unit == st.tmpl.unit {
 		parent = st.root
 	}
-	sc := &scope{parent: parent, names: make([]string, 0, len(m.Params)+1), vals: make([]Value, 0, len(m.Params)+1)}
-	savedSc, savedFile := st.sc, st.file
-	st.sc, st.file = sc, m.File
+	sc := &scope{parent: parent}
+	savedSc, savedFile, savedU := st.sc, st.file, st.u
+	st.sc, st.file, st.u = sc, m.File, m.unit
 	st.depth++
-	defer func() { st.sc, st.file = savedSc, savedFile; st.depth-- }()
+	defer func() { st.sc, st.file, st.u = savedSc, savedFile, savedU; st.depth-- }()
 
 	used := 0
 	for i, name := range m.Params {
 		if i < len(args) {
-			if _, dup := kw.Get(name); dup {
+			if _, dup := kw.getStr(name); dup {
 				return nil, &hinted{"macro '" + m.Name + "' got multiple values for argument '" + name + "'", m.signature()}
 			}
 			sc.set(name, args[i])
 			continue
 		}
-		if v, ok := kw.Get(name); ok {
+		if v, ok := kw.getStr(name); ok {
 			sc.set(name, v)
 			used++
 			continue
@@ -230,15 +215,15 @@ func (m *Macro) call(st *State, args []Value, kw *Dict, caller Value) (Value, er
 	if m.body == nil {
 		return "", nil
 	}
-	var b strings.Builder
-	if perr := m.body.Execute(st.execCtx(), &b); perr != nil {
+	out, perr := st.capture(m.body)
+	if perr != nil {
 		err := unwrapPongo(perr)
 		if r, ok := err.(*returnSignal); ok {
 			return r.v, nil
 		}
 		return nil, err
 	}
-	return b.String(), nil
+	return out, nil
 }
 
 // Macros returns the template's top-level {% macro %} and {% test %}
@@ -269,17 +254,30 @@ func (t *Template) Names() []string {
 // config...); data is opaque to the engine and reachable as
 // Call.State.Data. The error is an *Error.
 func (t *Template) Render(vars map[string]Value, data any) (out string, err error) {
-	st := &State{Env: t.env, Data: data, vars: vars, tmpl: t, file: t.File}
-	st.root = &scope{}
-	st.sc = st.root
+	st := &State{Env: t.env, Data: data, vars: vars, tmpl: t, file: t.File, u: t.unit}
+	st.init()
 	defer func() {
 		if r := recover(); r != nil {
 			out, err = "", recoverError(t.File, r)
 		}
 	}()
-	var b strings.Builder
-	b.Grow(t.size + t.size/4)
-	if perr := t.root.Execute(st.execCtx(), &b); perr != nil {
+	buf := outPool.Get().(*[]byte)
+	if want := t.size + t.size/4; cap(*buf) < want {
+		*buf = make([]byte, 0, want)
+	}
+	st.out = (*buf)[:0]
+	perr := st.exec(t.root)
+	if perr == nil {
+		out = string(st.out)
+	}
+	if cap(st.out) <= outPoolMax {
+		*buf = st.out[:0]
+		outPool.Put(buf)
+	}
+	// A State kept past its render (by a Func, say) must not write into
+	// a buffer another render now owns.
+	st.out = nil
+	if perr != nil {
 		err := unwrapPongo(perr)
 		switch err.(type) {
 		case *returnSignal:
@@ -292,8 +290,13 @@ func (t *Template) Render(vars map[string]Value, data any) (out string, err erro
 		}
 		return "", err
 	}
-	return b.String(), nil
+	return out, nil
 }
+
+// outPool recycles render output buffers; the rendered text is copied out.
+var outPool = sync.Pool{New: func() any { return new([]byte) }}
+
+const outPoolMax = 1 << 20
 
 func unwrapPongo(perr *pongo2.Error) error {
 	if perr.OrigError != nil {
@@ -310,45 +313,88 @@ func (e *Env) Parse(file, src string) (t *Template, err error) {
 		}
 	}()
 	src = normalizeSource(src)
-	toks, lerr := lex(file, src)
+	sc := scratchPool.Get().(*scratch)
+	defer sc.release()
+	toks, strs, lerr := lex(file, src, sc.toks)
+	sc.toks = toks
 	if lerr != nil {
 		return nil, lerr
 	}
-	p := &parser{file: file, src: src, env: e, toks: toks}
+	p := &parser{file: file, src: src, env: e, toks: toks, strs: strs, stmtStack: sc.stmts, exprStack: sc.exprs, tagStack: sc.tags}
+	p.sizeSlabs()
 	body, perr := p.parseTemplate()
+	sc.stmts, sc.exprs, sc.tags = p.stmtStack, p.exprStack, p.tagStack
 	if perr != nil {
 		return nil, perr
 	}
-	if perr := checkCallables(file, body, false); perr != nil {
-		if perr.filter != "" {
-			perr.Hint = e.filterHint(perr.filter)
+	// With every filter and test known, checkCallables has nothing to say.
+	if p.unknownCallables > 0 {
+		if perr := checkCallables(file, body, false); perr != nil {
+			if perr.filter != "" {
+				perr.Hint = e.filterHint(perr.filter)
+			}
+			return nil, perr
 		}
-		return nil, perr
 	}
-	u := &unit{id: unitSeq.Add(1), file: file, env: e}
-	u.name = "gm:" + strconv.FormatInt(u.id, 10)
-	em := &emitter{u: u}
-	em.b.Grow(len(body)*16 + 64)
-	em.root(body)
-	u.src = em.b.String()
-
-	registry.Store(u.name, u)
-	defer registry.Delete(u.name)
-	set := setPool.Get().(*pongo2.TemplateSet)
-	_, p2err := set.FromFile(u.name)
-	setPool.Put(set)
-	if p2err != nil {
+	em := emitter{shape: sc.shape[:0], pieces: sc.pieces[:0]}
+	em.stmts(body)
+	sc.shape, sc.pieces = em.shape, em.pieces
+	sk, serr := skeletonFor(em.shape)
+	if serr != nil {
 		// Our parser validated the template; pongo2 rejecting what we
 		// emitted is a bug here, not in the user's file.
-		return nil, &Error{File: file, Msg: "internal error: pongo2 rejected the emitted template: " + p2err.Error(), Err: p2err}
+		return nil, &Error{File: file, Msg: "internal error: pongo2 rejected the emitted template: " + serr.Error(), Err: serr}
 	}
-	if u.root == nil {
-		return nil, &Error{File: file, Msg: "internal error: no root node after pongo2 parse"}
+	t = &Template{File: file, env: e, root: sk.root, body: body, macros: p.macros, size: len(src)}
+	u := &t.own
+	u.pieces = append([]piece(nil), em.pieces...)
+	t.unit = u
+	for i := range u.pieces {
+		switch s := u.pieces[i].s.(type) {
+		case *macroStmt:
+			s.m.unit, s.m.body = u, sk.bodies[i]
+		case *callBlockStmt:
+			s.caller.unit = u
+		case *blockStmt:
+			if s.block.Kind != "docs" {
+				s.block.Sub = &Template{File: file, env: e, root: sk.bodies[i], body: s.body, unit: u}
+			}
+		}
 	}
-	t = &Template{File: file, env: e, root: u.root, body: body, macros: p.macros, unit: u, size: len(src)}
-	for _, b := range p.blocks {
-		t.blocks = append(t.blocks, *b)
+	if len(p.blocks) > 0 {
+		t.blocks = make([]Block, len(p.blocks))
+		for i, b := range p.blocks {
+			t.blocks[i] = *b
+		}
 	}
-	u.pieces, u.src = nil, ""
 	return t, nil
+}
+
+// scratch is the reusable working memory of one Parse: the token buffer,
+// the parser's stacks and the emitter's shape and piece buffers. Nothing
+// in it outlives the Parse that borrowed it. Buffers are truncated, not
+// cleared: what they still point at is at most one old template, and
+// sync.Pool drops idle scratches at the next garbage collections.
+type scratch struct {
+	toks   []token
+	stmts  []stmt
+	exprs  []expr
+	tags   []openTag
+	shape  []byte
+	pieces []piece
+}
+
+var scratchPool = sync.Pool{New: func() any { return new(scratch) }}
+
+// scratchMaxToks bounds the token buffer kept for reuse, so one huge
+// template does not pin its buffer in the pool.
+const scratchMaxToks = 1 << 14
+
+func (sc *scratch) release() {
+	if cap(sc.toks) > scratchMaxToks {
+		return
+	}
+	sc.toks, sc.stmts, sc.exprs, sc.tags = sc.toks[:0], sc.stmts[:0], sc.exprs[:0], sc.tags[:0]
+	sc.shape, sc.pieces = sc.shape[:0], sc.pieces[:0]
+	scratchPool.Put(sc)
 }

@@ -60,6 +60,46 @@ const dictIndexThreshold = 12
 // NewDict returns an empty dict.
 func NewDict() *Dict { return &Dict{} }
 
+// emptyKwargs is the Kwargs of every call without keyword arguments. It is
+// shared, so nothing may modify a Call's Kwargs.
+var emptyKwargs = &Dict{}
+
+// smallDict is a dict and the backing arrays of its first few entries, in
+// one allocation.
+type smallDict struct {
+	d   Dict
+	buf [2 * smallDictCap]Value
+}
+
+const smallDictCap = 4
+
+// newKwargs returns an empty dict with room for n entries.
+func newKwargs(n int) *Dict {
+	if n <= smallDictCap {
+		s := &smallDict{}
+		s.d.keys, s.d.vals = s.buf[:0:smallDictCap], s.buf[smallDictCap:smallDictCap]
+		return &s.d
+	}
+	buf := make([]Value, 2*n)
+	return &Dict{keys: buf[:0:n], vals: buf[n:n]}
+}
+
+// getStr is Get for a string key, without boxing it.
+func (d *Dict) getStr(k string) (Value, bool) {
+	if d == nil {
+		return nil, false
+	}
+	if d.idx != nil {
+		return d.Get(k)
+	}
+	for i, kk := range d.keys {
+		if s, ok := kk.(string); ok && s == k {
+			return d.vals[i], true
+		}
+	}
+	return nil, false
+}
+
 // hashKey folds numerically equal keys together as Python does.
 func hashKey(k Value) Value {
 	switch x := k.(type) {
@@ -202,7 +242,9 @@ type Getattrer interface {
 // Call carries the arguments of a call from a template to a Callable.
 type Call struct {
 	Args []Value
-	// Kwargs is never nil; keyword arguments appear in source order.
+	// Kwargs is never nil; keyword arguments appear in source order. It
+	// must not be modified: calls without keyword arguments share one
+	// empty Dict.
 	Kwargs *Dict
 	// Caller is the `caller` macro inside {% call %}, else nil.
 	Caller Value
