@@ -16,7 +16,6 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/gmodel/gmodel/adapters"
@@ -373,60 +372,15 @@ func (r *runner) ensureSchemas(ctx context.Context) error {
 }
 
 // writeCompiled writes the compiled SQL of the nodes to run under
-// target/compiled, so that error messages can point at it. Files are
-// written by a few goroutines: on a slow file system the latency of each
-// open dominates.
+// target/compiled, so that error messages can point at it.
 func (r *runner) writeCompiled(ids []string) error {
 	if r.opts.Project == nil {
 		return nil
 	}
-	type file struct{ path, code string }
-	var files []file
-	dirs := map[string]bool{}
-	for _, id := range ids {
-		n := r.m.ByID[id]
-		if n == nil || !n.Compiled || n.CompiledPath == "" {
-			continue
-		}
-		p := n.CompiledPath
-		if !filepath.IsAbs(p) {
-			p = filepath.Join(r.opts.Project.Root, filepath.FromSlash(p))
-		}
-		if d := filepath.Dir(p); !dirs[d] {
-			if err := os.MkdirAll(d, 0o755); err != nil {
-				return fmt.Errorf("writing compiled SQL: %w", err)
-			}
-			dirs[d] = true
-		}
-		files = append(files, file{p, n.CompiledCode})
+	if _, err := r.m.WriteCompiled(ids); err != nil {
+		return fmt.Errorf("writing compiled SQL: %w", err)
 	}
-	var (
-		wg    sync.WaitGroup
-		mu    sync.Mutex
-		first error
-		next  = make(chan file)
-	)
-	for w := 0; w < min(8, len(files)); w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for f := range next {
-				if err := os.WriteFile(f.path, []byte(f.code), 0o644); err != nil {
-					mu.Lock()
-					if first == nil {
-						first = fmt.Errorf("writing compiled SQL: %w", err)
-					}
-					mu.Unlock()
-				}
-			}
-		}()
-	}
-	for _, f := range files {
-		next <- f
-	}
-	close(next)
-	wg.Wait()
-	return first
+	return nil
 }
 
 func (r *runner) writeManifest() error {

@@ -2,11 +2,9 @@ package cli
 
 import (
 	"fmt"
-	"os"
 	"path/filepath"
 	"time"
 
-	"github.com/gmodel/gmodel/compiler"
 	"github.com/spf13/cobra"
 )
 
@@ -54,7 +52,7 @@ func compileRun(opts *compileOptions) error {
 	phase := time.Now()
 	n := 0
 	if opts.WriteCompiled {
-		n, err = writeCompiled(w, m, ids)
+		n, err = m.WriteCompiled(ids)
 		if err != nil {
 			return usageErr(fmt.Errorf("writing compiled SQL: %w", err))
 		}
@@ -71,32 +69,6 @@ func compileRun(opts *compileOptions) error {
 
 // writeCompiled writes the compiled SQL of the selected nodes to their
 // compiled_path under the project.
-func writeCompiled(w *workspace, m *compiler.Manifest, ids []string) (int, error) {
-	count := 0
-	dirs := map[string]bool{}
-	for _, id := range ids {
-		n := m.ByID[id]
-		if n == nil || !n.Compiled || n.CompiledPath == "" {
-			continue
-		}
-		p := n.CompiledPath
-		if !filepath.IsAbs(p) {
-			p = filepath.Join(w.project.Root, filepath.FromSlash(p))
-		}
-		if d := filepath.Dir(p); !dirs[d] {
-			if err := os.MkdirAll(d, 0o755); err != nil {
-				return count, err
-			}
-			dirs[d] = true
-		}
-		if err := os.WriteFile(p, []byte(n.CompiledCode), 0o644); err != nil {
-			return count, err
-		}
-		count++
-	}
-	return count, nil
-}
-
 func since(t *time.Time) float64 {
 	now := time.Now()
 	d := now.Sub(*t)
