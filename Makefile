@@ -23,9 +23,11 @@ fmt-check:
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
 	if [ -n "$$out" ]; then echo "gofmt needed on:"; echo "$$out"; exit 1; fi
 
-# Microbenchmarks of every package.
+# Microbenchmarks, then the execution benchmarks of the README against a real
+# PostgreSQL (seed vs psql \copy, run overhead of 1,000 views), 3 runs each.
 bench:
-	$(GO) test -run '^$$' -bench . -benchmem $(PKGS)
+	$(GO) test -run '^$$' -bench . -benchmem ./compiler/... ./adapters/csvseed/
+	$(GO) test -run '^$$' -bench 'SeedRetail|RunOverhead1000Views' -benchtime 3x ./tests/
 
 # The compile benchmark of the README: a generated project of $(MODELS) models,
 # compiled by the real binary (load, render, graph, manifest written), timed
