@@ -122,10 +122,10 @@ func newRootCmd(f *Factory) *cobra.Command {
 	pf := cmd.PersistentFlags()
 	pf.StringVar(&g.ProjectDir, "project-dir", "", "directory holding dbt_project.yml or gmodel_project.yml (default: current directory)")
 	pf.StringVar(&g.ProfilesDir, "profiles-dir", "", "directory holding profiles.yml (default: $GMODEL_PROFILES_DIR, $DBT_PROFILES_DIR, the project dir, ~/.gmodel, ~/.dbt)")
-	pf.StringVar(&g.Profile, "profile", "", "profile to use (default: the project's `profile:`)")
-	pf.StringVarP(&g.Target, "target", "t", "", "target of the profile to use (default: the profile's `target:`)")
+	pf.StringVar(&g.Profile, "profile", "", "profile to use (default: the project's profile: key)")
+	pf.StringVarP(&g.Target, "target", "t", "", "target of the profile to use (default: the profile's target: key)")
 	pf.StringVar(&g.Vars, "vars", "", "variables as a YAML or JSON mapping, e.g. '{start_date: 2024-01-01}'")
-	pf.IntVar(&g.Threads, "threads", 0, "number of threads (default: the target's `threads`)")
+	pf.IntVar(&g.Threads, "threads", 0, "number of threads (default: the target's threads)")
 	pf.BoolVarP(&g.Debug, "debug", "d", false, "log debugging information (secrets are never printed)")
 
 	cmd.AddCommand(
