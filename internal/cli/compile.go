@@ -45,7 +45,7 @@ func compileRun(opts *compileOptions) error {
 	if err != nil {
 		return err
 	}
-	ids, err := w.selectNodes(m, opts.sel, nil)
+	ids, err := w.selectNodes(m, opts.sel, compiledTypes)
 	if err != nil {
 		return err
 	}
@@ -69,6 +69,9 @@ func compileRun(opts *compileOptions) error {
 
 // writeCompiled writes the compiled SQL of the selected nodes to their
 // compiled_path under the project.
+// compiledTypes are the resource types compile writes SQL for.
+var compiledTypes = []string{"model", "snapshot", "analysis", "test"}
+
 func since(t *time.Time) float64 {
 	now := time.Now()
 	d := now.Sub(*t)

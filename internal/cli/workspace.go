@@ -234,6 +234,25 @@ func writeFileAtomic(path string, write func(*os.File) error) error {
 
 // selectNodes applies --select/--exclude/--selector to the manifest.
 func (w *workspace) selectNodes(m *compiler.Manifest, s selectFlags, resourceTypes []string) ([]string, error) {
+	selPath := filepath.Join(w.project.Root, "selectors.yml")
+	var sels *selector.Selectors
+	if b, err := os.ReadFile(selPath); err == nil {
+		sels, err = selector.ParseSelectors("selectors.yml", b)
+		if err != nil {
+			return nil, usageErr(err)
+		}
+	}
+	// Everything, when nothing narrows it: no flags, no default selector,
+	// and only node types asked for (dbt's default for compile and run).
+	if len(s.Select) == 0 && len(s.Exclude) == 0 && s.Selector == "" && sels.Default() == "" && resourceTypes != nil && !contains(resourceTypes, "source") {
+		var ids []string
+		for _, n := range m.Nodes {
+			if contains(resourceTypes, n.ResourceType) {
+				ids = append(ids, n.UniqueID)
+			}
+		}
+		return ids, nil
+	}
 	g := selectorGraph(m)
 	opts := selector.Options{
 		Select:            s.Select,
@@ -248,14 +267,7 @@ func (w *workspace) selectNodes(m *compiler.Manifest, s selectFlags, resourceTyp
 			}
 		},
 	}
-	selPath := filepath.Join(w.project.Root, "selectors.yml")
-	if b, err := os.ReadFile(selPath); err == nil {
-		sels, err := selector.ParseSelectors("selectors.yml", b)
-		if err != nil {
-			return nil, usageErr(err)
-		}
-		opts.Selectors = sels
-	}
+	opts.Selectors = sels
 	start := time.Now()
 	ids, err := selector.Select(g, opts)
 	if err != nil {
