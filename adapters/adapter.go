@@ -9,7 +9,10 @@
 // backend query; Athena: StopQueryExecution).
 package adapters
 
-import "context"
+import (
+	"context"
+	"io"
+)
 
 // RelationType is the kind of a database object.
 type RelationType string
@@ -184,4 +187,38 @@ type Seed struct {
 type RowSource interface {
 	// Next returns the next row, or io.EOF after the last one.
 	Next() ([]*string, error)
+}
+
+// VerbatimSource is a RowSource that can also hand over its CSV file as
+// it is, for an adapter with a native CSV loader to read (PostgreSQL's
+// COPY ... (FORMAT csv)) instead of every row passing through gmodel.
+// Adapters type-assert Seed.Rows to it; those without such a loader
+// ignore it and call Next.
+type VerbatimSource interface {
+	RowSource
+	// VerbatimCSV returns the file when reading it as VerbatimCSV
+	// describes gives exactly the rows Next would yield. It returns false
+	// when it would not, or Next was called; once it returned true, Next
+	// fails.
+	VerbatimCSV() (f VerbatimCSV, ok bool)
+}
+
+// VerbatimCSV is a CSV file as PostgreSQL's COPY ... FROM STDIN WITH
+// (FORMAT csv, HEADER true, DELIMITER Delimiter, NULL Null, FORCE_NULL
+// (every column)) reads it: a header line, then one record per row with a
+// field per column in order; fields quoted as RFC 4180 has it; every
+// NULL written Null, quoted or not; every other value in a form that its
+// column's type reads as the value Next would yield. Lines all end with
+// "\n" or all with "\r\n", and none starts with `\.`.
+type VerbatimCSV struct {
+	// R reads the file from its header line on (a byte order mark
+	// removed).
+	R io.Reader
+	// Delimiter separates fields: an ASCII character.
+	Delimiter byte
+	// Null is how NULL is written: "" for an empty field.
+	Null string
+	// Rows counts the records after the header, Size the bytes R yields;
+	// for progress.
+	Rows, Size int64
 }

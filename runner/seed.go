@@ -1,7 +1,6 @@
 package runner
 
 import (
-	"bufio"
 	"context"
 	"fmt"
 	"io"
@@ -126,16 +125,20 @@ func (r *runner) runSeed(ctx context.Context, j *job, res *Result) error {
 }
 
 // openCSVSeed is the default SeedOpener: adapters/csvseed infers the
-// column types as dbt does, then streams the rows.
+// column types as dbt does, then streams the rows, or hands the file to
+// an adapter that loads it as it is (adapters.VerbatimSource).
 func openCSVSeed(ctx context.Context, path string, cfg SeedConfig) (*SeedFile, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
 	}
 	opts := csvseed.Options{Name: cfg.Name, Delimiter: cfg.Delimiter, ColumnTypes: cfg.ColumnTypes}
-	t, err := csvseed.Infer(ctx, bufio.NewReaderSize(f, 1<<20), opts)
+	// The reader reads in large blocks itself; InferAt reads parts of
+	// a large file at once.
+	st, err := f.Stat()
+	var t *csvseed.Table
 	if err == nil {
-		_, err = f.Seek(0, io.SeekStart)
+		t, err = csvseed.InferAt(ctx, f, st.Size(), opts)
 	}
 	if err != nil {
 		f.Close()
@@ -147,7 +150,7 @@ func openCSVSeed(ctx context.Context, path string, cfg SeedConfig) (*SeedFile, e
 	}
 	return &SeedFile{
 		Columns:  t.Columns(typeName),
-		Rows:     csvseed.Open(bufio.NewReaderSize(f, 1<<20), t, opts),
+		Rows:     csvseed.Open(io.NewSectionReader(f, 0, st.Size()), t, opts),
 		Close:    f.Close,
 		Warnings: t.Warnings,
 	}, nil

@@ -13,6 +13,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/gmodel/gmodel/tests/benchgen"
 )
 
 // uciRows is the row count of UCI Online Retail, which the benchmark seed
@@ -275,4 +277,52 @@ func BenchmarkReader(b *testing.B) {
 		f.Close()
 	}
 	reportCPU(b, start)
+}
+
+// BenchmarkInferRetail is Infer of the seed of the acceptance benchmark
+// (tests/bench_run_test.go): tests/benchgen's Online Retail file, which
+// COPY can read as it is, so that Infer is gmodel's only pass over it.
+// InferAt reads it in parts, one per CPU.
+func BenchmarkInferRetail(b *testing.B) {
+	path := filepath.Join(b.TempDir(), "retail.csv")
+	f, err := os.Create(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := benchgen.WriteRetailCSV(f, benchgen.RetailRows); err != nil {
+		b.Fatal(err)
+	}
+	size, _ := f.Seek(0, io.SeekCurrent)
+	f.Close()
+	for _, at := range []bool{false, true} {
+		name := "Infer"
+		if at {
+			name = "InferAt"
+		}
+		b.Run(name, func(b *testing.B) {
+			b.SetBytes(size)
+			start := processCPU()
+			b.ResetTimer()
+			for b.Loop() {
+				f, err := os.Open(path)
+				if err != nil {
+					b.Fatal(err)
+				}
+				var tab *Table
+				if at {
+					tab, err = InferAt(context.Background(), f, size, Options{})
+				} else {
+					tab, err = Infer(context.Background(), f, Options{})
+				}
+				f.Close()
+				if err != nil {
+					b.Fatal(err)
+				}
+				if _, ok := tab.Verbatim(); !ok || tab.Rows != benchgen.RetailRows {
+					b.Fatalf("rows %d, verbatim %v", tab.Rows, ok)
+				}
+			}
+			reportCPU(b, start)
+		})
+	}
 }

@@ -4,17 +4,23 @@
 // with their values normalized for loading. The runner uses it to build an
 // adapters.Seed; adapters use PostgresType or AthenaType for the columns.
 //
-// Reading is two streaming passes over the file: Infer decides the types
-// and counts the rows, Open yields the values.
+// Reading is two streaming passes over the file: Infer (or InferAt, in
+// parallel parts) decides the types and counts the rows, Open yields the
+// values. When Table.Verbatim holds, the second pass can be PostgreSQL's:
+// Open's source hands the file over as it is (adapters.VerbatimSource).
 package csvseed
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"io"
+	"math/bits"
+	"runtime"
 	"sort"
 	"strings"
+	"sync"
 	"unicode/utf8"
 	"unsafe"
 
@@ -152,6 +158,26 @@ type Table struct {
 
 	casts       []cast
 	blankHeader bool
+	verbatim    verbatim
+}
+
+// verbatim is what loading the file as it is needs.
+type verbatim struct {
+	why   string // why it cannot be, "" when it can
+	delim byte
+	null  string // how every NULL is written
+	bom   int64  // bytes of byte order mark to skip
+	size  int64  // bytes after it
+}
+
+// Verbatim reports whether a CSV reader that follows RFC 4180 as
+// PostgreSQL's COPY ... (FORMAT csv) does reads the file as dbt does: the
+// same records and fields, one spelling for every NULL, and each value
+// written so that its column type reads the value Open yields
+// (integers as digits, numbers exactly, ISO dates and timestamps, true
+// and false, any text). If not, why says what differs first.
+func (t *Table) Verbatim() (why string, ok bool) {
+	return t.verbatim.why, t.verbatim.why == ""
 }
 
 // Columns returns the table's columns typed for an adapter, e.g.
@@ -199,7 +225,24 @@ type column struct {
 	hyp            uint8
 	forced         bool
 	whole, decimal int64 // agate max_precision state
+	// vok holds the casts under which every value so far is written as
+	// PostgreSQL reads it to the value Open yields; vline is the line
+	// where each of them was first lost.
+	vok   uint8
+	vline [vCasts]int
 }
+
+// The casts of vok; text and castNone always hold.
+const (
+	vInt uint8 = 1 << iota
+	vFloat
+	vDate
+	vDateTime
+	vISO
+	vBool
+	vCasts = iota
+	vAll   = 1<<vCasts - 1
+)
 
 // maxErrors bounds how many problems Infer reports.
 const maxErrors = 10
@@ -213,14 +256,160 @@ func Infer(ctx context.Context, r io.Reader, opts Options) (*Table, error) {
 		return nil, err
 	}
 	rd := newReader(r, opts.Name, delim)
-	ok, err := rd.next()
+	t, s, pending, err := readHeader(rd, &opts)
 	if err != nil {
 		return nil, err
 	}
-	if !ok {
-		return nil, &Error{Name: opts.Name, Line: 1, Col: 1, Err: errors.New("the file is empty; a seed needs a header row")}
+	if err := s.run(ctx, rd, pending); err != nil {
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		return nil, errors.Join(append(s.errs, err)...)
 	}
-	t := &Table{}
+	if err := s.failed(&opts); err != nil {
+		return nil, err
+	}
+	t.finish(s, delim, rd.oddLine, rd.odd, rd.nul, rd.bomSize, rd.off+int64(rd.e)-rd.bomSize)
+	return t, nil
+}
+
+// inferParts is how many parts InferAt reads a file of size bytes in:
+// one per CPU, each of at least 4 MiB.
+var inferParts = func(size int64) int {
+	return int(min(int64(runtime.GOMAXPROCS(0)), size/(4<<20)))
+}
+
+// InferAt is Infer of the size bytes of r, read by several goroutines at
+// once when the file is large and there are CPUs for them. It returns
+// what Infer returns.
+//
+// Each part but the first starts after a newline and is read as if a
+// record started there. That holds when the part before ends there
+// between records, as it does unless the newline is inside a quoted
+// field; otherwise, and to report problems at their lines, the file is
+// read again from the start by one goroutine.
+func InferAt(ctx context.Context, r io.ReaderAt, size int64, opts Options) (*Table, error) {
+	serial := func() (*Table, error) { return Infer(ctx, io.NewSectionReader(r, 0, size), opts) }
+	delim, err := opts.delimiter()
+	parts := inferParts(size)
+	if err != nil || parts < 2 {
+		return serial()
+	}
+	bounds := []int64{0}
+	for i := 1; i < parts; i++ {
+		b, err := lineAfter(r, int64(i)*size/int64(parts), size)
+		if err != nil {
+			return serial()
+		}
+		if b > bounds[len(bounds)-1] && b < size {
+			bounds = append(bounds, b)
+		}
+	}
+	bounds = append(bounds, size)
+	if len(bounds) < 3 {
+		return serial()
+	}
+
+	readers := make([]*reader, len(bounds)-1)
+	for i := range readers {
+		readers[i] = newReader(io.NewSectionReader(r, bounds[i], bounds[i+1]-bounds[i]), opts.Name, delim)
+	}
+	t, s0, pending, err := readHeader(readers[0], &opts)
+	if err != nil {
+		return serial()
+	}
+	pctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	scans := make([]*scan, len(readers))
+	scans[0] = s0
+	fatal := make([]error, len(readers))
+	var wg sync.WaitGroup
+	for i := 1; i < len(readers); i++ {
+		scans[i] = s0.fresh()
+		readers[i].started = true // no byte order mark here
+		wg.Go(func() {
+			if fatal[i] = scans[i].run(pctx, readers[i], false); fatal[i] != nil || len(scans[i].errs) > 0 {
+				cancel()
+			}
+		})
+	}
+	if fatal[0] = s0.run(pctx, readers[0], pending); fatal[0] != nil || len(s0.errs) > 0 {
+		cancel()
+	}
+	wg.Wait()
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	// Line numbers of each part continue those of the parts before.
+	offsets := make([]int, len(readers))
+	var eol byte
+	for i, rd := range readers {
+		if fatal[i] != nil || len(scans[i].errs) > 0 {
+			return serial()
+		}
+		if i+1 < len(readers) {
+			if rd.eofRecord {
+				return serial() // the part ended inside a record
+			}
+			offsets[i+1] = offsets[i] + rd.line - 1
+		}
+		if rd.eol != 0 {
+			if eol != 0 && rd.eol != eol {
+				return serial() // for the line where they first differ
+			}
+			eol = rd.eol
+		}
+	}
+	s, oddLine, odd, nul := s0, 0, "", false
+	for i, rd := range readers {
+		if i > 0 {
+			s.merge(scans[i], offsets[i])
+		}
+		nul = nul || rd.nul
+		if odd == "" && rd.odd != "" {
+			odd, oddLine = rd.odd, rd.oddLine
+			if oddLine > 0 {
+				oddLine += offsets[i]
+			}
+		}
+	}
+	bom := readers[0].bomSize
+	t.finish(s, delim, oddLine, odd, nul, bom, size-bom)
+	return t, nil
+}
+
+// lineAfter returns the offset just after the first newline at or after
+// off, or size when there is none.
+func lineAfter(r io.ReaderAt, off, size int64) (int64, error) {
+	buf := make([]byte, 64<<10)
+	for off < size {
+		n, err := r.ReadAt(buf[:min(int64(len(buf)), size-off)], off)
+		if i := bytes.IndexByte(buf[:n], '\n'); i >= 0 {
+			return off + int64(i) + 1, nil
+		}
+		off += int64(n)
+		if err != nil && err != io.EOF {
+			return 0, err
+		}
+		if n == 0 {
+			break
+		}
+	}
+	return size, nil
+}
+
+// readHeader reads the header and sets up the table and the scan of its
+// rows. pending is set when rd.rec holds the first data row (after an
+// empty header line, whose columns agate names after that row).
+func readHeader(rd *reader, opts *Options) (t *Table, s *scan, pending bool, err error) {
+	ok, err := rd.next()
+	if err != nil {
+		return nil, nil, false, err
+	}
+	if !ok {
+		return nil, nil, false, &Error{Name: opts.Name, Line: 1, Col: 1, Err: errors.New("the file is empty; a seed needs a header row")}
+	}
+	t = &Table{}
 	raw := make([]string, rd.rec.n())
 	for i := range raw {
 		raw[i] = string(rd.rec.field(i))
@@ -230,18 +419,13 @@ func Infer(ctx context.Context, r io.Reader, opts Options) (*Table, error) {
 		headerPos[i] = rd.rec.pos(i)
 	}
 	headerLine := rd.rec.line
-
-	var errs []error
-	var cols []column
-	var np numParser
-	pending := false // rd.rec holds a data row not yet tested
 	if len(raw) == 0 {
 		// agate names the columns after the first data row: a, b, c...
 		if ok, err = rd.next(); err != nil {
-			return nil, err
+			return nil, nil, false, err
 		}
 		if !ok || rd.rec.n() == 0 {
-			return nil, &Error{Name: opts.Name, Line: headerLine, Col: 1, Err: errors.New("the header row is empty")}
+			return nil, nil, false, &Error{Name: opts.Name, Line: headerLine, Col: 1, Err: errors.New("the header row is empty")}
 		}
 		raw = make([]string, rd.rec.n())
 		headerPos = make([]pos, len(raw))
@@ -250,9 +434,8 @@ func Infer(ctx context.Context, r io.Reader, opts Options) (*Table, error) {
 		}
 		t.blankHeader, pending = true, true
 	}
-	t.Header, t.Warnings = dedupe(raw, headerPos, &opts)
+	t.Header, t.Warnings = dedupe(raw, headerPos, opts)
 	n := len(t.Header)
-	cols = make([]column, n)
 	header := make(map[string]bool, len(raw))
 	for _, h := range raw {
 		header[h] = true
@@ -269,112 +452,407 @@ func Infer(ctx context.Context, r io.Reader, opts Options) (*Table, error) {
 			opts.name(), headerLine, strings.Join(unknown, ", ")))
 	}
 	t.Types = make([]string, n)
+	s = &scan{cols: make([]column, n)}
 	for i, name := range t.Header {
-		cols[i].hyp = hAll
-		cols[i].whole = 1
+		c := &s.cols[i]
+		c.hyp, c.whole, c.vok = hAll, 1, vAll
 		if typ, ok := opts.ColumnTypes[name]; ok {
 			t.Types[i] = typ
 			// dbt-core passes only the column_types keys found in the
 			// header to the type tester, which matches them by name.
 			if header[name] {
-				cols[i].forced, cols[i].hyp = true, hText
+				c.forced, c.hyp = true, hText
 			}
 		}
 	}
+	return t, s, pending, nil
+}
 
+// scan is what reading rows learns.
+type scan struct {
+	cols  []column
+	rows  int64
+	nulls nullSpelling
+	short int // the first line of a row shorter than the header
+	errs  []error
+	np    numParser
+}
+
+// fresh returns a scan of other rows of the same file, before any row.
+func (s *scan) fresh() *scan {
+	f := &scan{cols: make([]column, len(s.cols))}
+	for i, c := range s.cols {
+		f.cols[i] = column{hyp: hAll, whole: 1, vok: vAll, forced: c.forced}
+		if c.forced {
+			f.cols[i].hyp = hText
+		}
+	}
+	return f
+}
+
+// run reads rd's rows (after the header) to the end. Problems in rows are
+// added to s.errs, up to maxErrors; a read error or ctx's stops it.
+func (s *scan) run(ctx context.Context, rd *reader, pending bool) error {
+	n := len(s.cols)
 	for {
 		if !pending {
-			if t.Rows%1024 == 0 {
+			if s.rows%1024 == 0 {
 				if err := ctx.Err(); err != nil {
-					return nil, err
+					return err
 				}
 			}
 			ok, err := rd.next()
 			if err != nil {
-				return nil, errors.Join(append(errs, err)...)
+				return err
 			}
 			if !ok {
-				break
+				return nil
 			}
 		}
 		pending = false
-		t.Rows++
+		s.rows++
 		rec := &rd.rec
 		if rec.n() > n {
-			errs = append(errs, rd.errorf(rec.pos(n), "row has %d fields, the header has %d", rec.n(), n))
-			if len(errs) >= maxErrors {
-				break
+			s.errs = append(s.errs, rd.errorf(rec.pos(n), "row has %d fields, the header has %d", rec.n(), n))
+			if len(s.errs) >= maxErrors {
+				return nil
 			}
 			continue
 		}
+		if rec.n() < n && s.short == 0 {
+			s.short = rec.line
+		}
 		for i := 0; i < rec.n(); i++ {
-			c := &cols[i]
+			f := unsafeString(rec.field(i))
+			c := &s.cols[i]
+			// Every cast reads these as NULL, and only Integer fails on
+			// them.
+			if k := len(f); (k == 0 || k == 4 || maySpace[f[0]] || maySpace[f[k-1]]) && isNullText(f) {
+				s.nulls.add(f)
+				c.hyp &^= hInteger
+				continue
+			}
 			if c.hyp == hText {
 				continue
 			}
-			if err := c.test(&np, unsafeString(rec.field(i))); err != nil {
-				errs = append(errs, rd.errorf(rec.pos(i), "%w", err))
+			vok := c.vok
+			if err := c.test(&s.np, f); err != nil {
+				s.errs = append(s.errs, rd.errorf(rec.pos(i), "%w", err))
+			}
+			if c.vok != vok {
+				c.lost(vok, rec.line)
 			}
 		}
-		if len(errs) >= maxErrors {
-			break
+		if len(s.errs) >= maxErrors {
+			return nil
 		}
 	}
-	if len(errs) > 0 {
-		if len(errs) >= maxErrors {
-			errs = append(errs, fmt.Errorf("%s: too many errors", opts.name()))
-		}
-		return nil, errors.Join(errs...)
-	}
+}
 
+// failed joins the problems found, if any.
+func (s *scan) failed(opts *Options) error {
+	if len(s.errs) == 0 {
+		return nil
+	}
+	errs := s.errs
+	if len(errs) >= maxErrors {
+		errs = append(errs, fmt.Errorf("%s: too many errors", opts.name()))
+	}
+	return errors.Join(errs...)
+}
+
+// merge adds what o learned from the rows after s's, whose line numbers
+// are off lines short.
+func (s *scan) merge(o *scan, off int) {
+	s.rows += o.rows
+	if s.short == 0 && o.short > 0 {
+		s.short = o.short + off
+	}
+	if o.nulls.seen {
+		s.nulls.add(o.nulls.spelling)
+	}
+	if o.nulls.mixed {
+		s.nulls.add(o.nulls.other)
+	}
+	for i := range s.cols {
+		c, oc := &s.cols[i], &o.cols[i]
+		c.hyp &= oc.hyp
+		c.whole, c.decimal = max(c.whole, oc.whole), max(c.decimal, oc.decimal)
+		for b := 0; b < vCasts; b++ {
+			if c.vok&^oc.vok&(1<<b) != 0 {
+				c.vline[b] = oc.vline[b] + off
+			}
+		}
+		c.vok &= oc.vok
+	}
+}
+
+// finish decides the kinds and whether the file can be loaded as it is.
+func (t *Table) finish(s *scan, delim rune, oddLine int, odd string, nul bool, bom, size int64) {
+	n := len(s.cols)
+	t.Rows = s.rows
 	t.Kinds = make([]Kind, n)
 	t.casts = make([]cast, n)
-	for i := range cols {
-		t.Kinds[i], t.casts[i] = cols[i].decide()
+	for i := range s.cols {
+		t.Kinds[i], t.casts[i] = s.cols[i].decide()
 	}
-	return t, nil
+	t.verbatim = verbatim{delim: byte(delim), null: s.nulls.spelling, bom: bom, size: size}
+	switch {
+	case odd != "":
+		odd = fmt.Sprintf("line %d: %s", oddLine, odd)
+	case nul:
+		odd = "the file holds a NUL character"
+	}
+	t.verbatim.why = t.whyNotVerbatim(s, delim, odd)
+}
+
+// whyNotVerbatim is the first reason the file cannot be loaded as it is,
+// or "".
+func (t *Table) whyNotVerbatim(s *scan, delim rune, odd string) string {
+	switch nulls := &s.nulls; {
+	case delim >= utf8.RuneSelf || delim == '\\':
+		return fmt.Sprintf("the delimiter %q is not a one-byte character COPY accepts", delim)
+	case t.blankHeader:
+		return "the header line is empty"
+	case odd != "":
+		return odd
+	case s.short > 0:
+		return fmt.Sprintf("line %d: a row has fewer fields than the header, or none", s.short)
+	case nulls.mixed:
+		return fmt.Sprintf("NULL is written both %q and %q", nulls.spelling, nulls.other)
+	case strings.ContainsAny(nulls.spelling, "\"\r\n\\") || strings.ContainsRune(nulls.spelling, delim):
+		return fmt.Sprintf("NULL is written %q, which COPY cannot take as its NULL string", nulls.spelling)
+	}
+	for i := range s.cols {
+		if line, ok := s.cols[i].verbatim(t.casts[i]); !ok {
+			return fmt.Sprintf("line %d: column %q has a value that %s does not read as dbt does", line, t.Header[i], PostgresType(t.Kinds[i]))
+		}
+	}
+	return ""
+}
+
+// nullSpelling tracks how the file writes NULL: one spelling can be
+// COPY's NULL string.
+type nullSpelling struct {
+	seen            bool
+	mixed           bool
+	spelling, other string
+}
+
+func (n *nullSpelling) add(f string) {
+	switch {
+	case n.mixed:
+	case !n.seen:
+		n.seen, n.spelling = true, strings.Clone(f)
+	case f != n.spelling:
+		n.mixed, n.other = true, strings.Clone(f)
+	}
+}
+
+// isNullText is isNull(pyStrip(s)), quick for the values that are not.
+func isNullText(s string) bool {
+	n := len(s)
+	if n == 0 {
+		return true
+	}
+	if !maySpace[s[0]] && !maySpace[s[n-1]] { // pyStrip(s) is s
+		return n == 4 && foldEq(s, "null")
+	}
+	return isNull(pyStrip(s))
+}
+
+// maySpace holds the bytes that may start or end a character Python
+// strips: ASCII whitespace and every non-ASCII byte.
+var maySpace = func() (t [256]bool) {
+	for c := range t {
+		t[c] = c >= utf8.RuneSelf || isPySpace(rune(c))
+	}
+	return t
+}()
+
+// lost records where the casts of vok that c.vok no longer has were lost.
+func (c *column) lost(vok uint8, line int) {
+	for b := 0; b < vCasts; b++ {
+		if vok&^c.vok&(1<<b) != 0 {
+			c.vline[b] = line
+		}
+	}
+}
+
+// verbatim reports whether the column's values can be loaded as written
+// under cast k, and if not, the line of the first that cannot.
+func (c *column) verbatim(k cast) (line int, ok bool) {
+	var b uint8
+	switch k {
+	case castInt:
+		b = vInt
+	case castFloat:
+		b = vFloat
+	case castDate:
+		b = vDate
+	case castDateTime:
+		b = vDateTime
+	case castISO:
+		b = vISO
+	case castBool:
+		b = vBool
+	default:
+		return 0, true
+	}
+	if c.vok&b != 0 {
+		return 0, true
+	}
+	return c.vline[bits.TrailingZeros8(b)], false
 }
 
 // test is one step of agate's TypeTester.run: drop every type that cannot
 // cast the value. An error is a value dbt crashes on.
+//
+// It also drops from c.vok the casts under which PostgreSQL would read
+// the text s, as COPY passes it, to another value than Open yields.
 func (c *column) test(np *numParser, s string) error {
 	// dbt_common's Integer accepts only Python ints, never text.
 	c.hyp &^= hInteger
 	if c.hyp&hNumber != 0 {
-		v, null, ok, err := np.parse(s)
-		if err != nil {
-			c.hyp &^= hNumber
-			return fmt.Errorf("%q: %w", s, err)
-		}
-		if !ok {
-			c.hyp &^= hNumber
-		} else if !null {
-			if w, d, skip := v.places(); !skip {
-				c.whole, c.decimal = max(c.whole, w), max(c.decimal, d)
+		if p, ok := plainPlaces(s); ok {
+			// Decimal(s) is exact, and so is float8in's rounding of s; as
+			// an integer, s needs no fraction. Numeric has no -0.
+			c.whole, c.decimal = max(c.whole, p.whole), max(c.decimal, p.decimals)
+			if p.dot {
+				c.vok &^= vInt
+			}
+			if p.negZero {
+				c.vok &^= vFloat
+			}
+		} else {
+			c.vok &^= vInt | vFloat
+			v, null, ok, err := np.parse(s)
+			if err != nil {
+				c.hyp &^= hNumber
+				return fmt.Errorf("%q: %w", s, err)
+			}
+			if !ok {
+				c.hyp &^= hNumber
+			} else if !null {
+				if w, d, skip := v.places(); !skip {
+					c.whole, c.decimal = max(c.whole, w), max(c.decimal, d)
+				}
 			}
 		}
 	}
 	if c.hyp&hDate != 0 {
 		if _, _, ok := parseDate(s); !ok {
 			c.hyp &^= hDate
+		} else if !isoDateText(s) {
+			c.vok &^= vDate
 		}
 	}
 	if c.hyp&hDateTime != 0 {
 		if _, _, ok := parseDateTime(s); !ok {
 			c.hyp &^= hDateTime
+		} else if len(s) != 19 || s[10] != ' ' || !isoDateText(s[:10]) || !isoClockText(s[11:]) {
+			c.vok &^= vDateTime
 		}
 	}
 	if c.hyp&hISO != 0 {
 		if _, _, ok := parseISODateTime(s); !ok {
 			c.hyp &^= hISO
+		} else if !isoDateTimeText(s) {
+			c.vok &^= vISO
 		}
 	}
 	if c.hyp&hBoolean != 0 {
 		if _, _, ok := parseBool(s); !ok {
 			c.hyp &^= hBoolean
+		} else if !foldEq(s, "true") && !foldEq(s, "false") {
+			c.vok &^= vBool
 		}
 	}
 	return nil
+}
+
+// plainNum describes a number written plainly, as numParser.plain reads it.
+type plainNum struct {
+	whole, decimals int64 // number.places
+	dot, negZero    bool
+}
+
+// plainPlaces is numParser.plain then number.places, in one pass and
+// without building the coefficient: for an optional "-" and ASCII digits
+// with at most one ".", at most 28 of them significant.
+func plainPlaces(s string) (p plainNum, ok bool) {
+	i := 0
+	neg := len(s) > 0 && s[0] == '-'
+	if neg {
+		i = 1
+	}
+	// digits counts the digits; lead those before the first non-zero one,
+	// last those up to the last non-zero one; frac those after the dot.
+	digits, lead, last, dotAt := 0, -1, 0, -1
+	for ; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c == '0':
+			digits++
+		case '1' <= c && c <= '9':
+			if lead < 0 {
+				lead = digits
+			}
+			digits++
+			last = digits
+		case c == '.' && dotAt < 0:
+			dotAt = digits
+		default:
+			return p, false
+		}
+	}
+	if digits == 0 {
+		return p, false
+	}
+	p.dot = dotAt >= 0
+	if lead < 0 { // zero
+		p.whole, p.negZero = 1, neg
+		return p, true
+	}
+	n := digits - lead // the coefficient's digits
+	if n > ctxPrec {
+		return p, false
+	}
+	frac := 0
+	if dotAt >= 0 {
+		frac = digits - dotAt
+	}
+	p.whole = int64(n - frac)
+	p.decimals = int64(frac - (digits - last))
+	return p, true
+}
+
+// isoDateText reports whether s is written YYYY-MM-DD with ASCII digits
+// and a month, as date.isoformat() writes it; the callers know the date
+// is valid.
+func isoDateText(s string) bool {
+	return len(s) == 10 && s[4] == '-' && s[7] == '-' && isDigits(s[:4]) && isDigits(s[5:7]) && isDigits(s[8:]) && s[5:7] != "00"
+}
+
+// isoClockText reports whether s is hh:mm:ss with ASCII digits.
+func isoClockText(s string) bool {
+	return len(s) == 8 && s[2] == ':' && s[5] == ':' && isDigits(s[:2]) && isDigits(s[3:5]) && isDigits(s[6:])
+}
+
+// isoDateTimeText reports whether s is YYYY-MM-DDThh:mm:ss with an
+// optional fraction of up to six digits, which isodate and PostgreSQL
+// read alike (isodate truncates longer fractions to microseconds;
+// PostgreSQL rounds them). A zone is not: PostgreSQL ignores it for a
+// timestamp without time zone, Open converts to UTC.
+func isoDateTimeText(s string) bool {
+	if len(s) < 19 || s[10] != 'T' || !isoDateText(s[:10]) || !isoClockText(s[11:19]) {
+		return false
+	}
+	frac := s[19:]
+	if frac == "" {
+		return true
+	}
+	return frac[0] == '.' && len(frac) >= 2 && len(frac) <= 7 && isDigits(frac[1:])
 }
 
 // decide picks the first surviving type, and for numbers applies dbt's
@@ -469,15 +947,21 @@ func unsafeString(b []byte) string {
 // the Decimal, booleans as "true"/"false", dates ISO, timestamps
 // "YYYY-MM-DD hh:mm:ss[.ffffff]" (UTC for values with a zone), text as is.
 // Each row is a new slice the caller may keep.
+//
+// The source is also an adapters.VerbatimSource: when t.Verbatim holds,
+// it can hand r over as it is instead.
 func Open(r io.Reader, t *Table, opts Options) adapters.RowSource {
 	delim, err := opts.delimiter()
 	rd := newReader(r, opts.Name, delim)
 	rd.keep = true
-	return &rowSource{rd: rd, t: t, err: err}
+	return &rowSource{rd: rd, src: r, t: t, err: err}
 }
+
+var _ adapters.VerbatimSource = (*rowSource)(nil)
 
 type rowSource struct {
 	rd      *reader
+	src     io.Reader
 	t       *Table
 	np      numParser
 	err     error
@@ -538,10 +1022,8 @@ func (s *rowSource) convert(rec *record) ([]*string, error) {
 	// The reader never overwrites a record's bytes (keep), so text values
 	// can be slices of them.
 	line := unsafeString(rec.buf)
-	start := 0
 	for i := 0; i < rec.n(); i++ {
-		f := line[start:rec.ends[i]]
-		start = rec.ends[i]
+		f := line[rec.begs[i]:rec.ends[i]]
 		v, null, err := s.value(s.t.casts[i], f)
 		if err != nil {
 			return nil, s.rd.errorf(rec.pos(i), "%w", err)
@@ -553,6 +1035,41 @@ func (s *rowSource) convert(rec *record) ([]*string, error) {
 		}
 	}
 	return out, nil
+}
+
+// errVerbatim is Next's error once the file was handed over.
+var errVerbatim = errors.New("csvseed: the file was handed over by VerbatimCSV")
+
+// VerbatimCSV implements adapters.VerbatimSource: the file, without its
+// byte order mark, when Table.Verbatim holds and Next was not called.
+func (s *rowSource) VerbatimCSV() (adapters.VerbatimCSV, bool) {
+	v := &s.t.verbatim
+	if s.started || s.err != nil || v.why != "" {
+		return adapters.VerbatimCSV{}, false
+	}
+	s.started, s.err = true, errVerbatim
+	r := s.src
+	if v.bom > 0 {
+		r = &skipReader{r: r, n: v.bom}
+	}
+	return adapters.VerbatimCSV{R: r, Delimiter: v.delim, Null: v.null, Rows: s.t.Rows, Size: v.size}, true
+}
+
+// skipReader drops the first n bytes of r.
+type skipReader struct {
+	r io.Reader
+	n int64
+}
+
+func (s *skipReader) Read(p []byte) (int, error) {
+	if s.n > 0 {
+		n, err := io.CopyN(io.Discard, s.r, s.n)
+		s.n -= n
+		if err != nil {
+			return 0, err
+		}
+	}
+	return s.r.Read(p)
 }
 
 var errChanged = errors.New("the value does not match the column's inferred type; did the file change between reads?")

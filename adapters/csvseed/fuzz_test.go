@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"reflect"
 	"regexp"
 	"strconv"
 	"testing"
@@ -41,7 +42,17 @@ func FuzzInfer(f *testing.F) {
 		if got != slow {
 			t.Fatalf("reads of one byte differ:\n%s\nat once:\n%s", slow, got)
 		}
+		checkParts(t, data, opts)
 		tab, err := Infer(context.Background(), bytes.NewReader(data), opts)
+		if err == nil {
+			slow, err := Infer(context.Background(), iotest.OneByteReader(bytes.NewReader(data)), opts)
+			if err != nil || !reflect.DeepEqual(slow.verbatim, tab.verbatim) {
+				t.Fatalf("one byte at a time: %+v, %v; at once %+v", slow.verbatim, err, tab.verbatim)
+			}
+			if _, ok := tab.Verbatim(); ok {
+				checkVerbatim(t, data, opts, tab)
+			}
+		}
 		if err != nil {
 			var e *Error
 			if !errors.As(err, &e) && opts.Delimiter != '"' && opts.Delimiter != '\n' && opts.Delimiter != '\r' {

@@ -28,12 +28,16 @@ const fieldLimit = 131072
 
 type pos struct{ line, col int }
 
-// record is one parsed row: field i is buf[ends[i-1]:ends[i]].
+// record is one parsed row: field i is buf[begs[i]:ends[i]].
 type record struct {
-	buf  []byte
-	ends []int
+	buf        []byte
+	begs, ends []int
 	// Positions are kept as file offsets and turned into lines and
-	// columns only for messages.
+	// columns only for messages. A record read by fastLine is its line's
+	// bytes as they are: base is the file offset of buf[0], and starts is
+	// empty.
+	fast    bool
+	base    int64
 	starts  []int64 // where each field starts
 	line    int     // the line the record starts on
 	lineOff int64   // where that line starts
@@ -42,17 +46,16 @@ type record struct {
 
 func (r *record) n() int { return len(r.ends) }
 
-func (r *record) field(i int) []byte {
-	s := 0
-	if i > 0 {
-		s = r.ends[i-1]
-	}
-	return r.buf[s:r.ends[i]]
-}
+func (r *record) field(i int) []byte { return r.buf[r.begs[i]:r.ends[i]] }
 
 // pos is where field i starts.
 func (r *record) pos(i int) pos {
-	off := r.starts[i]
+	var off int64
+	if r.fast {
+		off = r.base + int64(r.begs[i])
+	} else {
+		off = r.starts[i]
+	}
 	line, start := r.line, r.lineOff
 	for _, l := range r.lines {
 		if l <= off {
@@ -73,15 +76,29 @@ type reader struct {
 	err     error // a read error, or invalid UTF-8 at buf[v]
 	name    string
 	started bool
-	skipLF  bool // the last byte was "\r": a following "\n" is the same newline
 	line    int
 	lineOff int64 // file offset where the current line starts
 	delim   []byte
 	rec     record
 	field   int // where the current field starts in rec.buf
-	// keep makes rec.buf append-only: the bytes of a record are never
-	// overwritten, so strings may point into them.
+	// kbuf holds the bytes of records that are not views of buf: those
+	// parsed byte by byte, and with keep every record.
+	kbuf []byte
+	// keep makes record bytes append-only: they are never overwritten, so
+	// strings may point into them.
 	keep bool
+
+	// What a CSV reader that follows RFC 4180 (PostgreSQL's COPY) would
+	// read differently, for Table.Verbatim: the first such thing found
+	// ("" if none) and its line (0 if unknown).
+	odd     string
+	oddLine int
+	nul     bool  // the input holds a NUL character
+	eol     byte  // the newline that ends records: '\n' or '\r' for "\r\n"
+	bomSize int64 // 3 when the file starts with a byte order mark
+	// eofRecord is set when the input ended inside a record, not after
+	// its newline.
+	eofRecord bool
 }
 
 func newReader(src io.Reader, name string, delim rune) *reader {
@@ -146,6 +163,9 @@ func (r *reader) fill() bool {
 			r.bad()
 			return r.v > r.p
 		}
+		if !r.nul && bytes.IndexByte(chunk, 0) >= 0 {
+			r.nul = true // PostgreSQL refuses it in text
+		}
 		r.v = cut
 		if r.v > r.p {
 			return true
@@ -175,6 +195,48 @@ func (r *reader) errorf(at pos, format string, args ...any) *Error {
 	return &Error{Name: r.name, Line: at.line, Col: at.col, Err: fmt.Errorf(format, args...)}
 }
 
+// oddf notes the first thing in the file that a plain CSV reader would
+// read differently from Python.
+func (r *reader) oddf(msg string) {
+	if r.odd == "" {
+		r.odd, r.oddLine = msg, r.line
+	}
+}
+
+// endLine consumes the newline at buf[p-1] (already passed): "\n", "\r"
+// or "\r\n", which Python's universal newlines all read as "\n". It
+// returns whether the newline was "\r\n".
+func (r *reader) endLine(c byte) (crlf bool) {
+	if c == '\r' && (r.p < r.v || r.fill()) && r.buf[r.p] == '\n' {
+		r.p++
+		return true
+	}
+	return false
+}
+
+// ended notes how a record ended, for Verbatim: all records must end
+// alike, and a lone "\r" is a newline only to Python.
+func (r *reader) ended(c byte, crlf bool) {
+	switch {
+	case c == '\r' && !crlf:
+		r.oddf(`a line ends with a lone "\r"`)
+	case r.eol == 0:
+		r.eol = c
+	case r.eol != c:
+		r.oddf(`lines end with both "\n" and "\r\n"`)
+	}
+}
+
+// lineStart checks the start of a line for PostgreSQL's end-of-data
+// marker `\.`.
+func (r *reader) lineStart() {
+	for r.v-r.p < 2 && r.fill() {
+	}
+	if r.p < r.v && r.buf[r.p] == '\\' && (r.p+1 == r.v || r.buf[r.p+1] == '.') {
+		r.oddf(`a line starts with "\." (the end of COPY data)`)
+	}
+}
+
 // atDelim reports whether the unread input starts with the delimiter.
 func (r *reader) atDelim() bool {
 	if len(r.delim) == 1 {
@@ -195,6 +257,8 @@ const (
 
 // next reads one record into r.rec. It returns false at the end of the
 // input; an error (a *Error for problems in the file) stops the reading.
+// The record's bytes may be a view of the input buffer, valid until the
+// next call (unless keep).
 func (r *reader) next() (bool, error) {
 	if !r.started {
 		r.started = true
@@ -203,21 +267,126 @@ func (r *reader) next() (bool, error) {
 		if bytes.HasPrefix(r.buf[r.p:r.v], []byte("\xef\xbb\xbf")) {
 			r.p += 3
 			r.lineOff = 3
+			r.bomSize = 3
 		}
 	}
 	rec := &r.rec
+	rec.begs, rec.ends, rec.starts, rec.lines = rec.begs[:0], rec.ends[:0], rec.starts[:0], rec.lines[:0]
+	rec.line, rec.lineOff = r.line, r.lineOff
+	if len(r.delim) == 1 && r.fastLine() {
+		return true, nil
+	}
+	rec.fast = false
 	if r.keep {
 		// Start after the bytes of earlier records, which callers keep.
-		rec.buf = rec.buf[len(rec.buf):]
+		rec.buf = r.kbuf[len(r.kbuf):]
 		if cap(rec.buf) < 4<<10 {
 			rec.buf = make([]byte, 0, 256<<10)
 		}
 	} else {
-		rec.buf = rec.buf[:0]
+		rec.buf = r.kbuf[:0]
 	}
-	rec.ends, rec.starts, rec.lines = rec.ends[:0], rec.starts[:0], rec.lines[:0]
-	rec.line, rec.lineOff = r.line, r.lineOff
+	ok, err := r.slow()
+	r.kbuf = rec.buf
+	return ok, err
+}
+
+// fastLine reads the common record quickly: one whole line in the buffer
+// with a one-byte delimiter, no quote and no "\r" but a final "\r\n". It
+// reports false, having consumed nothing, for any other record.
+func (r *reader) fastLine() bool {
+	nl := bytes.IndexByte(r.buf[r.p:r.v], '\n')
+	if nl < 0 {
+		if r.eof || r.err != nil {
+			return false
+		}
+		// Read on when the buffer holds only part of a line; reads are
+		// the size of the buffer, so this is once per buffer.
+		if !r.fill() {
+			return false
+		}
+		if nl = bytes.IndexByte(r.buf[r.p:r.v], '\n'); nl < 0 {
+			return false
+		}
+	}
+	line := r.buf[r.p : r.p+nl]
+	crlf := nl > 0 && line[nl-1] == '\r'
+	if crlf {
+		line = line[:nl-1]
+	}
+	// An empty line has no fields; a line longer than the field limit
+	// may hold a field longer than it.
+	if len(line) == 0 || len(line) > fieldLimit {
+		return false
+	}
+	rec := &r.rec
+	d := r.delim[0]
+	md := ones * uint64(d)
+	begs, ends := rec.begs, rec.ends
+	start, i := 0, 0
+	for ; i+8 <= len(line); i += 8 {
+		w := binary.LittleEndian.Uint64(line[i:])
+		// Any quote or "\r": the slow path.
+		y, z := w^(ones*'"'), w^(ones*'\r')
+		if ((y-ones)&^y|(z-ones)&^z)&highs != 0 {
+			return false
+		}
+		m := zeroBytes(w ^ md)
+		for m != 0 {
+			k := i + bits.TrailingZeros64(m)/8
+			begs, ends = append(begs, start), append(ends, k)
+			start = k + 1
+			m &= m - 1
+		}
+	}
+	for ; i < len(line); i++ {
+		switch line[i] {
+		case '"', '\r':
+			return false
+		case d:
+			begs, ends = append(begs, start), append(ends, i)
+			start = i + 1
+		}
+	}
+	rec.begs, rec.ends = append(begs, start), append(ends, len(line))
+	if len(line) >= 2 && line[0] == '\\' && line[1] == '.' {
+		r.oddf(`a line starts with "\." (the end of COPY data)`)
+	}
+	if r.keep {
+		kb := r.kbuf[len(r.kbuf):]
+		if cap(kb) < len(line) {
+			kb = make([]byte, 0, max(256<<10, len(line)))
+		}
+		rec.buf = append(kb, line...)
+		r.kbuf = rec.buf
+	} else {
+		rec.buf = line
+	}
+	if crlf {
+		r.ended('\r', true)
+	} else {
+		r.ended('\n', false)
+	}
+	rec.fast = true
+	rec.base = r.off + int64(r.p)
+	r.p += nl + 1
+	r.line++
+	r.lineOff = r.off + int64(r.p)
+	return true
+}
+
+// zeroBytes has the high bit of each zero byte of x set, and no other
+// bit.
+func zeroBytes(x uint64) uint64 {
+	const lows = 0x7f7f7f7f7f7f7f7f
+	return ^((x&lows + lows) | x | lows)
+}
+
+// slow reads a record byte by byte, as Python's csv does.
+func (r *reader) slow() (bool, error) {
+	rec := &r.rec
 	r.field = 0
+	r.lineStart()
 	state := stRecord
 	for {
 		if r.p >= r.v && !r.fill() {
@@ -230,6 +399,10 @@ func (r *reader) next() (bool, error) {
 			if state == stRecord {
 				return false, nil
 			}
+			if state == stQuoted {
+				r.oddf("a quoted field is open at the end of the file")
+			}
+			r.eofRecord = true
 			// The last line had no newline, or a quoted field is open:
 			// either way the pending field ends the record.
 			if state == stField {
@@ -238,38 +411,29 @@ func (r *reader) next() (bool, error) {
 			return true, r.save()
 		}
 		c := r.buf[r.p]
-		// A "\n" right after a "\r" belongs to the same newline; newlines
-		// only end records or sit inside quoted fields.
-		if r.skipLF {
-			r.skipLF = false
-			if c == '\n' {
-				r.p++
-				r.lineOff++
-				if n := len(rec.lines); n > 0 {
-					rec.lines[n-1] = r.lineOff
-				}
-				if state == stRecord {
-					rec.lineOff = r.lineOff
-				}
-				continue
-			}
-		}
+		// Newlines only end records or sit inside quoted fields.
 		if c == '\n' || c == '\r' {
+			if state == stField {
+				r.begin() // an empty last field, before the newline
+			}
 			r.p++
-			r.skipLF = c == '\r'
+			crlf := r.endLine(c)
 			switch state {
 			case stRecord:
+				r.ended(c, crlf)
 				r.newline()
 				return true, nil
-			case stField:
-				r.begin()
-				fallthrough
-			case stIn, stQuote:
+			case stField, stIn, stQuote:
+				r.ended(c, crlf)
 				r.newline()
 				return true, r.save()
 			case stQuoted:
+				if c == '\r' {
+					r.oddf(`a quoted field holds a "\r" (Python reads it as "\n")`)
+				}
 				rec.buf = append(rec.buf, '\n')
 				r.newline()
+				r.lineStart()
 			}
 			continue
 		}
@@ -305,8 +469,7 @@ func (r *reader) next() (bool, error) {
 				continue
 			}
 			q := r.scan(r.delim[0])
-			rec.buf = append(rec.buf, r.buf[r.p:q]...)
-			r.p = q
+			r.unquoted(q)
 			if len(rec.buf)-r.field > 4*fieldLimit {
 				return false, r.errorf(rec.pos(len(rec.starts)-1), "field larger than field limit (%d)", fieldLimit)
 			}
@@ -324,8 +487,7 @@ func (r *reader) next() (bool, error) {
 				r.p = q + 1
 				r.begin()
 				q = r.scan(r.delim[0])
-				rec.buf = append(rec.buf, r.buf[r.p:q]...)
-				r.p = q
+				r.unquoted(q)
 			}
 		case stQuoted:
 			if c == '"' {
@@ -352,10 +514,21 @@ func (r *reader) next() (bool, error) {
 				}
 				state = stField
 			default:
+				r.oddf("text follows a closing quote")
 				state = stIn
 			}
 		}
 	}
+}
+
+// unquoted adds buf[p:q], text of an unquoted field, to the record.
+func (r *reader) unquoted(q int) {
+	s := r.buf[r.p:q]
+	if r.odd == "" && bytes.IndexByte(s, '"') >= 0 {
+		r.oddf("a quote inside an unquoted field")
+	}
+	r.rec.buf = append(r.rec.buf, s...)
+	r.p = q
 }
 
 const (
@@ -393,6 +566,7 @@ func (r *reader) save() error {
 	if f := rec.buf[r.field:]; len(f) > fieldLimit && utf8.RuneCount(f) > fieldLimit {
 		return r.errorf(rec.pos(len(rec.starts)-1), "field larger than field limit (%d)", fieldLimit)
 	}
+	rec.begs = append(rec.begs, r.field)
 	rec.ends = append(rec.ends, len(rec.buf))
 	r.field = len(rec.buf)
 	return nil

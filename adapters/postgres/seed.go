@@ -113,11 +113,17 @@ func createSeedTable(ctx context.Context, tx pgx.Tx, schema, name string, s adap
 
 // copySeed streams the rows to COPY ... FROM STDIN in text format: the
 // server parses each value with its column type's input function, as
-// psql's \copy has it do.
+// psql's \copy has it do. A file that COPY reads as it is goes to it
+// unchanged instead.
 func copySeed(ctx context.Context, tx pgx.Tx, schema, name string, s adapters.Seed) (adapters.Result, error) {
 	names := make([]string, len(s.Columns))
 	for i, c := range s.Columns {
 		names[i] = seedColumn(s, c.Name)
+	}
+	if vs, ok := s.Rows.(adapters.VerbatimSource); ok {
+		if f, ok := vs.VerbatimCSV(); ok {
+			return copyVerbatim(ctx, tx, schema, name, names, f, s.Progress)
+		}
 	}
 	// FREEZE (allowed: the table was created in this transaction) writes
 	// the rows frozen and all-visible, so that the first reads of the seed
@@ -250,4 +256,75 @@ func appendCopyText(buf []byte, s string) []byte {
 		}
 	}
 	return buf
+}
+
+// copyVerbatim sends a CSV file to COPY as it is, the work psql's \copy
+// does: the server splits and parses it.
+func copyVerbatim(ctx context.Context, tx pgx.Tx, schema, name string, names []string, f adapters.VerbatimCSV, progress func(int64)) (adapters.Result, error) {
+	cols := strings.Join(names, ", ")
+	// FORCE_NULL makes a quoted NULL string NULL too, as dbt reads "".
+	sql := fmt.Sprintf("COPY %s (%s) FROM STDIN WITH (FORMAT csv, HEADER true, DELIMITER %s, NULL %s, FORCE_NULL (%s), FREEZE)",
+		qualified(schema, name), cols, quoteLiteral(string(rune(f.Delimiter))), quoteLiteral(f.Null), cols)
+	vr := &verbatimReader{r: f.R, rows: f.Rows, size: f.Size, progress: progress}
+	tag, err := tx.Conn().PgConn().CopyFrom(ctx, vr, sql)
+	if readErr := vr.stop(); readErr != nil && !errors.Is(readErr, io.EOF) {
+		return adapters.Result{}, wrapMsg(readErr, "seed %s: reading the file", qualified(schema, name))
+	}
+	if err != nil {
+		e := sqlError(ctx, err, sql)
+		var ae *adapters.Error
+		if errors.As(e, &ae) && ae.Code == adapters.SQL {
+			return adapters.Result{}, wrapMsg(e, "loading seed %s", qualified(schema, name))
+		}
+		return adapters.Result{}, e
+	}
+	if progress != nil {
+		progress(tag.RowsAffected())
+	}
+	return adapters.Result{Message: tag.String(), RowsAffected: tag.RowsAffected()}, nil
+}
+
+// verbatimReader passes the file to pgconn, which reads it from a
+// goroutine of its own (stop fences it off, as for copyReader), and
+// estimates the rows sent from the bytes sent, for progress.
+type verbatimReader struct {
+	mu         sync.Mutex
+	stopped    bool
+	r          io.Reader
+	rows, size int64
+	read, last int64 // bytes read; rows last reported
+	progress   func(int64)
+	err        error // the first read error (io.EOF at the end)
+}
+
+func (r *verbatimReader) Read(p []byte) (int, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.stopped {
+		return 0, errStopped
+	}
+	if r.err != nil {
+		return 0, r.err
+	}
+	n, err := r.r.Read(p)
+	r.read += int64(n)
+	if err != nil {
+		r.err = err
+	}
+	if r.progress != nil && r.size > 0 && r.read < r.size {
+		// Rows are sent in file order; the estimate never passes the
+		// count, which the end reports exactly.
+		if est := int64(float64(r.rows) * float64(r.read) / float64(r.size)); est-r.last >= progressEvery {
+			r.last = est
+			r.progress(est)
+		}
+	}
+	return n, err
+}
+
+func (r *verbatimReader) stop() error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.stopped = true
+	return r.err
 }
