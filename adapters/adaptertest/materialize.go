@@ -43,12 +43,17 @@ var viewTests = []test{
 		e.table("v", "id", "1")
 	}},
 	{"ErrorPositionInModel", func(e *env) {
-		sql := "select 1 as id,\n  nosuchcolumn as x"
-		err := e.buildErr(e.model("view", "v", sql))
-		if err.SQL != sql {
-			e.t.Errorf("error SQL %q, want the model's SQL %q", err.SQL, sql)
-		} else if want := len("select 1 as id,\n  ") + 1; err.Position != want {
-			e.t.Errorf("error position %d, want %d", err.Position, want)
+		// Leading blank lines (a config() call renders to nothing) count too.
+		for _, kind := range []string{"view", "table"} {
+			for _, lead := range []string{"", "\n\n"} {
+				sql := lead + "select 1 as id,\n  nosuchcolumn as x"
+				err := e.buildErr(e.model(kind, "v_"+kind, sql))
+				if err.SQL != sql {
+					e.t.Errorf("%s %q: error SQL %q, want the model's SQL", kind, lead, err.SQL)
+				} else if want := len(lead+"select 1 as id,\n  ") + 1; err.Position != want {
+					e.t.Errorf("%s %q: error position %d, want %d", kind, lead, err.Position, want)
+				}
+			}
 		}
 	}},
 }

@@ -140,12 +140,14 @@ func execModel(ctx context.Context, tx pgx.Tx, prefix string, m adapters.Materia
 	sql := prefix + body
 	tag, err := tx.Exec(ctx, sql)
 	if err != nil {
-		return adapters.Result{}, sqlErrorIn(ctx, err, sql, m.SQL, utf8.RuneCountInString(prefix)+leadingRunes(m.SQL))
+		return adapters.Result{}, sqlErrorIn(ctx, err, sql, m.SQL, utf8.RuneCountInString(prefix)-leadingRunes(m.SQL))
 	}
 	return adapters.Result{Message: tag.String(), RowsAffected: tag.RowsAffected()}, nil
 }
 
-// leadingRunes counts the whitespace modelSQL trimmed from the front.
+// leadingRunes counts the whitespace modelSQL trimmed from the front: a
+// position in the statement maps back to m.SQL by subtracting the prefix and
+// adding these back.
 func leadingRunes(sql string) int {
 	return utf8.RuneCountInString(sql) - utf8.RuneCountInString(strings.TrimLeft(sql, " \t\r\n\f\v"))
 }
