@@ -428,27 +428,6 @@ func flatten(n *yaml.Node) *yaml.Node {
 	return rec(n)
 }
 
-// kindName describes a node for "must be X, not Y" messages, never quoting
-// its value.
-func kindName(n *yaml.Node) string {
-	n = resolve(n)
-	switch n.Kind {
-	case yaml.MappingNode:
-		return "a mapping"
-	case yaml.SequenceNode:
-		return "a list"
-	case yaml.ScalarNode:
-		switch n.ShortTag() {
-		case "!!null":
-			return "null"
-		case "!!bool":
-			return "a boolean"
-		case "!!int":
-			return "an integer"
-		case "!!float":
-			return "a number"
-		}
-		return "a string"
-	}
-	return "nothing"
-}
+// kindName describes a node for "must be X, not Y" messages, never
+// quoting its value.
+func kindName(n *yaml.Node) string { return project.KindName(resolve(n)) }

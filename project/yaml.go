@@ -319,6 +319,10 @@ func isMergeKey(k *yaml.Node) bool {
 	return k.Kind == yaml.ScalarNode && (k.Tag == "!!merge" || (k.Value == "<<" && k.Style == 0))
 }
 
+// KindName describes a YAML node for "must be X, not Y" messages, never
+// quoting its value (it may be a secret).
+func KindName(n *yaml.Node) string { return kindName(n) }
+
 // kindName describes a node for "must be X, not Y" messages.
 func kindName(n *yaml.Node) string {
 	n = resolveAlias(n)
