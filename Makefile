@@ -43,10 +43,19 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz FuzzParseRender -fuzztime 30s ./compiler/jinja/
 	$(GO) test -run '^$$' -fuzz FuzzLoadYAML -fuzztime 30s ./project/
 
-# The example pipeline end to end (compile-only until the runner lands).
+# The example pipeline end to end on the managed local target: a copy of the
+# classic jaffle_shop project in .demo/, with a profile whose target is
+# `managed: true`, so gmodel starts its own PostgreSQL in .demo/jaffle_shop/.gmodel
+# (from the local binaries; it says what to install when they are missing).
+# The retail medallion example replaces jaffle_shop with issue 4.
+DEMO := $(CURDIR)/.demo/jaffle_shop
 demo: build
-	$(BIN) compile --project-dir tests/testdata/jaffle_shop --profiles-dir tests/testdata/jaffle_shop_profiles
-	$(BIN) ls --project-dir tests/testdata/jaffle_shop --profiles-dir tests/testdata/jaffle_shop_profiles --resource-type model --output name
+	rm -rf $(DEMO) && mkdir -p $(dir $(DEMO)) && chmod 755 $(dir $(DEMO))
+	cp -r tests/testdata/jaffle_shop $(DEMO)
+	printf 'jaffle_shop:\n  target: local\n  outputs:\n    local:\n      type: postgres\n      managed: true\n      schema: analytics\n      threads: 4\n' > $(DEMO)/profiles.yml
+	$(BIN) build --project-dir $(DEMO) --profiles-dir $(DEMO)
+	$(BIN) local status --project-dir $(DEMO)
+	$(BIN) local stop --project-dir $(DEMO)
 
 clean:
-	rm -rf bin .bench tests/testdata/jaffle_shop/target
+	rm -rf bin .bench .demo tests/testdata/jaffle_shop/target

@@ -40,6 +40,9 @@ type Factory struct {
 	LookupEnv func(string) (string, bool)
 	Getwd     func() (string, error)
 	Home      func() (string, error)
+	// PGBinaries finds the PostgreSQL server binaries for the managed
+	// local target; nil means localpg.FindBinaries.
+	PGBinaries func() (string, error)
 }
 
 // globalOptions are dbt's flags shared by every command.
@@ -136,6 +139,7 @@ func newRootCmd(f *Factory) *cobra.Command {
 		newCmdSeed(f, g, nil),
 		newCmdTest(f, g, nil),
 		newCmdBuild(f, g, nil),
+		newCmdLocal(f, g, nil),
 	)
 	return cmd
 }

@@ -76,7 +76,7 @@ func execute(ctx context.Context, f *Factory, g *globalOptions, command string, 
 		adapterLog = f.IO.Err
 	}
 	threads := max(w.threads, 1)
-	ad, err := adapters.Open(ctx, w.target, adapters.Options{Threads: threads, Log: adapterLog})
+	ad, err := w.openAdapter(ctx, f, adapters.Options{Threads: threads, Log: adapterLog})
 	if err != nil {
 		if ctx.Err() != nil {
 			return &exitError{code: ExitInterrupted, err: errors.New("cancelled")}
