@@ -50,12 +50,16 @@ func (c *Manifest) WriteManifest(w io.Writer, workers int) error {
 		return err
 	}
 	b = b[:0]
+	var err error
 	b = append(b, "}, \"sources\": {"...)
 	for i, s := range m.Sources {
 		if i > 0 {
 			b = append(b, ", "...)
 		}
 		b = appendSource(b, s, created)
+		if b, err = flushBig(w, b); err != nil {
+			return err
+		}
 	}
 	b = append(b, "}, \"macros\": {"...)
 	for i, mac := range m.Macros {
@@ -63,6 +67,9 @@ func (c *Manifest) WriteManifest(w io.Writer, workers int) error {
 			b = append(b, ", "...)
 		}
 		b = appendMacro(b, mac, created)
+		if b, err = flushBig(w, b); err != nil {
+			return err
+		}
 	}
 	b = append(b, "}, \"docs\": {"...)
 	for i, d := range m.Docs {
@@ -108,12 +115,17 @@ func (c *Manifest) WriteManifest(w io.Writer, workers int) error {
 		}
 		b = append(b, ']')
 	}
+	ids := m.sortedIDs()
 	b = append(b, `}, "parent_map": `...)
-	b = appendStringMap(b, m.ParentMap)
+	if b, err = writeIDMap(w, b, ids, m.ParentMap); err != nil {
+		return err
+	}
 	b = append(b, `, "child_map": `...)
-	b = appendStringMap(b, m.ChildMap)
+	if b, err = writeIDMap(w, b, ids, m.ChildMap); err != nil {
+		return err
+	}
 	b = append(b, `, "group_map": {}, "saved_queries": {}, "semantic_models": {}, "unit_tests": {}}`...)
-	_, err := w.Write(b)
+	_, err = w.Write(b)
 	return err
 }
 
@@ -168,22 +180,49 @@ func writeNodesOrdered(w io.Writer, m *Manifest, workers int, created float64) e
 	return err
 }
 
-func appendStringMap(b []byte, m map[string][]string) []byte {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
+// flushBig writes b out once it holds a megabyte, so the buffer stays small.
+func flushBig(w io.Writer, b []byte) ([]byte, error) {
+	if len(b) < 1<<20 {
+		return b, nil
 	}
-	sort.Strings(keys)
+	_, err := w.Write(b)
+	return b[:0], err
+}
+
+// sortedIDs are the unique ids of every node and source, sorted: the keys
+// of the parent and child maps. Both lists are sorted already; merge them.
+func (m *Manifest) sortedIDs() []string {
+	out := make([]string, 0, len(m.Nodes)+len(m.Sources))
+	i, j := 0, 0
+	for i < len(m.Nodes) || j < len(m.Sources) {
+		if j == len(m.Sources) || (i < len(m.Nodes) && m.Nodes[i].UniqueID < m.Sources[j].UniqueID) {
+			out = append(out, m.Nodes[i].UniqueID)
+			i++
+		} else {
+			out = append(out, m.Sources[j].UniqueID)
+			j++
+		}
+	}
+	return out
+}
+
+// writeIDMap encodes a parent or child map in key order, writing out as it
+// goes.
+func writeIDMap(w io.Writer, b []byte, ids []string, m map[string][]string) ([]byte, error) {
 	b = append(b, '{')
-	for i, k := range keys {
+	var err error
+	for i, k := range ids {
 		if i > 0 {
 			b = append(b, ", "...)
 		}
 		b = appendStr(b, k)
 		b = append(b, ": "...)
 		b = appendStrings(b, m[k])
+		if b, err = flushBig(w, b); err != nil {
+			return b, err
+		}
 	}
-	return append(b, '}')
+	return append(b, '}'), nil
 }
 
 func appendNode(b []byte, m *Manifest, n *Node, created float64) []byte {
@@ -235,17 +274,17 @@ func appendNodeBody(b []byte, m *Manifest, n *Node, created float64) []byte {
 	b = append(b, `, "columns": `...)
 	b = appendColumns(b, n.Columns)
 	b = append(b, `, "meta": `...)
-	b = appendValue(b, orEmpty(n.Meta))
+	b = appendMap(b, n.Meta)
 	b = append(b, `, "group": null, "docs": `...)
-	docs := n.Docs
-	if docs == nil {
-		docs = om("show", true, "node_color", nil)
+	if n.Docs == nil {
+		b = append(b, `{"show": true, "node_color": null}`...)
+	} else {
+		b = appendValue(b, n.Docs)
 	}
-	b = appendValue(b, docs)
 	b = append(b, `, "patch_path": `...)
 	b = appendStrOrNull(b, n.PatchPath)
 	b = append(b, `, "build_path": null, "unrendered_config": `...)
-	b = appendValue(b, orEmpty(n.UnrenderedConfig))
+	b = appendMap(b, n.UnrenderedConfig)
 	b = append(b, `, "created_at": `...)
 	b = appendFloat(b, created)
 	b = append(b, `, "relation_name": `...)
@@ -320,7 +359,7 @@ func appendNodeBody(b []byte, m *Manifest, n *Node, created float64) []byte {
 			b = append(b, `, "test_metadata": {"name": `...)
 			b = appendStr(b, n.TestMetadata.Name)
 			b = append(b, `, "kwargs": `...)
-			b = appendValue(b, fromJinja(n.TestMetadata.Kwargs))
+			b = appendJinja(b, n.TestMetadata.Kwargs)
 			b = append(b, `, "namespace": `...)
 			b = appendStrOrNull(b, n.TestMetadata.Namespace)
 			b = append(b, '}')
@@ -329,11 +368,45 @@ func appendNodeBody(b []byte, m *Manifest, n *Node, created float64) []byte {
 	return append(b, '}')
 }
 
-func orEmpty(m *project.OrderedMap) *project.OrderedMap {
+// appendMap encodes a config-style map, {} when nil.
+func appendMap(b []byte, m *project.OrderedMap) []byte {
 	if m == nil {
-		return om()
+		return append(b, "{}"...)
 	}
-	return m
+	return appendValue(b, m)
+}
+
+// appendJinja encodes a Jinja value (test kwargs) as JSON, the way
+// fromJinja followed by appendValue would, without building the copy.
+func appendJinja(b []byte, v jinja.Value) []byte {
+	switch x := v.(type) {
+	case *jinja.Dict:
+		b = append(b, '{')
+		for i, k := range x.Keys() {
+			if i > 0 {
+				b = append(b, ", "...)
+			}
+			b = appendStr(b, jinja.ToString(k))
+			b = append(b, ": "...)
+			val, _ := x.Get(k)
+			b = appendJinja(b, val)
+		}
+		return append(b, '}')
+	case *jinja.List:
+		b = append(b, '[')
+		for i, e := range x.Items {
+			if i > 0 {
+				b = append(b, ", "...)
+			}
+			b = appendJinja(b, e)
+		}
+		return append(b, ']')
+	case jinja.Undefined:
+		return append(b, "null"...)
+	case string:
+		return appendStr(b, x)
+	}
+	return appendValue(b, fromJinja(v))
 }
 
 func appendColumns(b []byte, cols []*project.Column) []byte {
@@ -348,7 +421,7 @@ func appendColumns(b []byte, cols []*project.Column) []byte {
 		b = append(b, `, "description": `...)
 		b = appendStr(b, col.Description)
 		b = append(b, `, "meta": `...)
-		b = appendValue(b, orEmpty(col.Meta))
+		b = appendMap(b, col.Meta)
 		b = append(b, `, "data_type": `...)
 		b = appendStrOrNull(b, col.DataType)
 		b = append(b, `, "constraints": [], "quote": `...)
@@ -409,9 +482,9 @@ func appendSource(b []byte, s *SourceNode, created float64) []byte {
 	b = append(b, `, "columns": `...)
 	b = appendColumns(b, s.Columns)
 	b = append(b, `, "meta": `...)
-	b = appendValue(b, orEmpty(s.Meta))
+	b = appendMap(b, s.Meta)
 	b = append(b, `, "source_meta": `...)
-	b = appendValue(b, orEmpty(s.SourceMeta))
+	b = appendMap(b, s.SourceMeta)
 	b = append(b, `, "tags": `...)
 	b = appendStrings(b, s.Tags)
 	b = append(b, `, "config": `...)
