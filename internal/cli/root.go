@@ -140,6 +140,9 @@ func newRootCmd(f *Factory) *cobra.Command {
 		newCmdTest(f, g, nil),
 		newCmdBuild(f, g, nil),
 		newCmdLocal(f, g, nil),
+		newCmdInit(f, g, nil),
+		newCmdDebug(f, g, nil),
+		newCmdClean(f, g, nil),
 	)
 	return cmd
 }
