@@ -12,6 +12,9 @@ import (
 // RetailRows is the size of the UCI Online Retail data set.
 const RetailRows = 541_897
 
+// retailProducts is about the number of stock codes in the original data.
+const retailProducts = 4070
+
 // RetailHeader is the Online Retail CSV header.
 var RetailHeader = []string{"InvoiceNo", "StockCode", "Description", "Quantity", "InvoiceDate", "UnitPrice", "CustomerID", "Country"}
 
@@ -38,6 +41,31 @@ func WriteRetailCSV(w io.Writer, rows int) error {
 	start := time.Date(2010, 12, 1, 8, 26, 0, 0, time.UTC)
 	span := time.Date(2011, 12, 9, 12, 50, 0, 0, time.UTC).Sub(start)
 	fmt.Fprintln(bw, strings.Join(RetailHeader, ","))
+	// A catalog like the original's ~4,000 products: each stock code keeps
+	// its description and a usual price.
+	type product struct {
+		code, desc string
+		price      float64
+	}
+	catalog := make([]product, retailProducts)
+	for i := range catalog {
+		code := fmt.Sprintf("%05d", 10002+i*22)
+		if r.IntN(8) == 0 {
+			code += string(rune('A' + r.IntN(6)))
+		}
+		var desc strings.Builder
+		for k := 2 + r.IntN(4); k > 0; k-- {
+			if desc.Len() > 0 {
+				desc.WriteByte(' ')
+			}
+			desc.WriteString(retailWords[r.IntN(len(retailWords))])
+		}
+		d := desc.String()
+		if r.IntN(15) == 0 {
+			d = `"` + d + `, ASSORTED COLOURS"`
+		}
+		catalog[i] = product{code, d, float64(r.IntN(1500)+10) / 100}
+	}
 	invoice, lines := 536365, 0
 	var ts time.Time
 	var customer, country string
@@ -64,22 +92,12 @@ func WriteRetailCSV(w io.Writer, rows int) error {
 			inv = "C" + inv
 			qty = -qty
 		}
-		stock := fmt.Sprintf("%05d", 10002+r.IntN(90000))
-		if r.IntN(8) == 0 {
-			stock += string(rune('A' + r.IntN(6)))
+		// Popular products sell more: a skewed pick.
+		p := catalog[int(float64(len(catalog))*r.Float64()*r.Float64())]
+		stock, d, price := p.code, p.desc, p.price
+		if r.IntN(10) == 0 {
+			price = price * float64(80+r.IntN(41)) / 100
 		}
-		var desc strings.Builder
-		for k := 2 + r.IntN(4); k > 0; k-- {
-			if desc.Len() > 0 {
-				desc.WriteByte(' ')
-			}
-			desc.WriteString(retailWords[r.IntN(len(retailWords))])
-		}
-		d := desc.String()
-		if r.IntN(15) == 0 {
-			d = `"` + d + `, ASSORTED COLOURS"`
-		}
-		price := float64(r.IntN(1500)+10) / 100
 		if r.IntN(500) == 0 {
 			price = 0
 		}
