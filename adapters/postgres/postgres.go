@@ -14,6 +14,8 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -120,6 +122,17 @@ func (a *Adapter) Dialect() adapters.Dialect { return Dialect{} }
 // string handed to pgx holds no password (pgx may quote it in errors); the
 // password is set on the parsed config. pgx still reads PGPASSWORD and
 // ~/.pgpass when the profile has none, as libpq does.
+// expandHome turns a leading ~/ into the user's home directory, as users
+// write certificate paths in profiles.yml.
+func expandHome(path string) string {
+	if rest, ok := strings.CutPrefix(path, "~/"); ok {
+		if home, err := os.UserHomeDir(); err == nil {
+			return filepath.Join(home, rest)
+		}
+	}
+	return path
+}
+
 func poolConfig(p *profiles.Postgres, threads int) (*pgxpool.Config, error) {
 	kv := []string{}
 	add := func(k, v string) {
@@ -134,9 +147,9 @@ func poolConfig(p *profiles.Postgres, threads int) (*pgxpool.Config, error) {
 	add("user", p.User)
 	add("dbname", p.Database)
 	add("sslmode", p.SSLMode)
-	add("sslrootcert", p.SSLRootCert)
-	add("sslcert", p.SSLCert)
-	add("sslkey", p.SSLKey)
+	add("sslrootcert", expandHome(p.SSLRootCert))
+	add("sslcert", expandHome(p.SSLCert))
+	add("sslkey", expandHome(p.SSLKey))
 	if p.ConnectTimeout > 0 {
 		add("connect_timeout", strconv.Itoa(p.ConnectTimeout))
 	}
