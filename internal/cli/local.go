@@ -75,6 +75,13 @@ func localRun(opts *localOptions) error {
 	}
 	dir := managedDir(root)
 	out := opts.f.IO.Out
+	docker, err := usesDocker(dir)
+	if err != nil {
+		return usageErr(err)
+	}
+	if docker && opts.Action != "start" {
+		return localDocker(ctx, opts, dir)
+	}
 	switch opts.Action {
 	case "status":
 		st, err := localpg.Status(ctx, dir)
@@ -101,7 +108,11 @@ func localRun(opts *localOptions) error {
 		if err != nil {
 			return usageErr(err)
 		}
-		fmt.Fprintf(out, "running on port %d (%s)\n", srv.Port, dir)
+		if srv.Dir == "" {
+			fmt.Fprintf(out, "running on %s:%d (Docker; %s)\n", srv.Host, srv.Port, dir)
+		} else {
+			fmt.Fprintf(out, "running on port %d (%s)\n", srv.Port, dir)
+		}
 	case "stop":
 		if err := localpg.Stop(ctx, dir); err != nil {
 			return usageErr(err)
@@ -117,6 +128,51 @@ func localRun(opts *localOptions) error {
 		// .gmodel itself goes too when the cluster was all it held.
 		_ = os.Remove(filepath.Dir(dir))
 		fmt.Fprintf(out, "destroyed %s\n", dir)
+	default:
+		return usageErr(errors.New("unknown action " + opts.Action))
+	}
+	return nil
+}
+
+// localDocker is status, stop and destroy for a project whose managed
+// server is its persistent Docker container.
+func localDocker(ctx context.Context, opts *localOptions, dir string) error {
+	out := opts.f.IO.Out
+	switch opts.Action {
+	case "status":
+		st, err := dockerBackend.Status(ctx, dir)
+		if err != nil {
+			return usageErr(err)
+		}
+		state := "stopped"
+		switch {
+		case st.Running:
+			state = "running"
+		case !st.Exists:
+			state = "stopped (container not created yet)"
+		}
+		fmt.Fprintf(out, "status:    %s\n", state)
+		fmt.Fprintf(out, "backend:   docker (image %s)\n", st.Image)
+		fmt.Fprintf(out, "container: %s\n", st.Container)
+		fmt.Fprintf(out, "volume:    %s\n", st.Volume)
+		if st.Running {
+			fmt.Fprintf(out, "address:   %s:%d\n", st.Host, st.Port)
+		}
+		fmt.Fprintf(out, "data dir:  %s\n", dir)
+	case "stop":
+		if err := dockerBackend.Stop(ctx, dir); err != nil {
+			return usageErr(err)
+		}
+		fmt.Fprintln(out, "stopped")
+	case "destroy":
+		if !opts.Yes {
+			return usageErr(fmt.Errorf("gmodel local destroy deletes the Docker container and volume of %s and all its data; run it again with --yes to confirm", dir))
+		}
+		if err := dockerBackend.Destroy(ctx, dir); err != nil {
+			return usageErr(err)
+		}
+		_ = os.Remove(filepath.Dir(dir))
+		fmt.Fprintf(out, "destroyed the container and volume of %s\n", dir)
 	default:
 		return usageErr(errors.New("unknown action " + opts.Action))
 	}

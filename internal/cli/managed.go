@@ -11,6 +11,7 @@ import (
 	"github.com/gmodel/gmodel/adapters"
 	"github.com/gmodel/gmodel/adapters/postgres"
 	"github.com/gmodel/gmodel/internal/localpg"
+	"github.com/gmodel/gmodel/internal/localpg/container"
 	"github.com/gmodel/gmodel/profiles"
 )
 
@@ -53,20 +54,59 @@ func (w *workspace) openAdapter(ctx context.Context, f *Factory, opts adapters.O
 	return postgres.New(ctx, cfg, opts)
 }
 
-// startManaged starts the project's persistent cluster, or finds it
-// running. Without the PostgreSQL server binaries it fails with one
-// message saying what to install.
+// dockerBackend is the Docker side of the managed target; tests replace it.
+var dockerBackend = struct {
+	Available func(context.Context) error
+	Start     func(context.Context, localpg.Options) (*localpg.Server, error)
+	Status    func(context.Context, string) (container.Status, error)
+	Stop      func(context.Context, string) error
+	Destroy   func(context.Context, string) error
+}{container.Available, container.StartPersistent, container.StatusPersistent, container.StopPersistent, container.DestroyPersistent}
+
+// usesDocker says whether the project's managed server is its persistent
+// Docker container (recorded in dir) rather than a local-binaries cluster.
+func usesDocker(dir string) (bool, error) {
+	_, ok, err := container.ReadRecord(dir)
+	return ok, err
+}
+
+// startManaged starts the project's persistent server, or finds it
+// running: the project's Docker container when it has one; else its
+// local-binaries cluster when it has one; else a new container when a
+// Docker engine answers; else a new cluster from the local PostgreSQL
+// binaries. Without either it fails with one message saying what to
+// install.
 func startManaged(ctx context.Context, f *Factory, root string) (*localpg.Server, error) {
+	dir := managedDir(root)
+	docker, err := usesDocker(dir)
+	if err != nil {
+		return nil, fmt.Errorf("the managed local target: %w", err)
+	}
+	st, _ := localpg.Status(ctx, dir)
+	if !docker && !st.Initialized && dockerBackend.Available(ctx) == nil {
+		docker = true
+	}
+	if docker {
+		if s, err := dockerBackend.Status(ctx, dir); err == nil && !s.Running {
+			fmt.Fprintf(f.IO.Err, "Starting the managed local PostgreSQL in Docker (container %s)\n", s.Container)
+		} else if err == nil && s.Container == "" {
+			fmt.Fprintf(f.IO.Err, "Starting the managed local PostgreSQL in Docker (data in %s)\n", dir)
+		}
+		srv, err := dockerBackend.Start(ctx, localpg.Options{Dir: dir, Persistent: true})
+		if err != nil {
+			return nil, fmt.Errorf("the managed local target runs in Docker: %w (start Docker, or `gmodel local destroy --yes` to drop it)", err)
+		}
+		return srv, nil
+	}
 	find := f.PGBinaries
 	if find == nil {
 		find = localpg.FindBinaries
 	}
 	bin, err := find()
 	if err != nil {
-		return nil, fmt.Errorf("the managed local target needs PostgreSQL: %w", err)
+		return nil, fmt.Errorf("the managed local target needs Docker or PostgreSQL: no Docker engine answered, and %w", err)
 	}
-	dir := managedDir(root)
-	if st, err := localpg.Status(ctx, dir); err == nil && !st.Running {
+	if !st.Running {
 		fmt.Fprintf(f.IO.Err, "Starting the managed local PostgreSQL in %s\n", dir)
 	}
 	srv, err := localpg.Start(ctx, localpg.Options{Dir: dir, BinDir: bin, Persistent: true})
