@@ -182,14 +182,7 @@ func localDocker(ctx context.Context, opts *localOptions, dir string) error {
 // projectRoot is the project directory (--project-dir, $DBT_PROJECT_DIR or
 // the current directory), absolute, as loadWorkspace finds it.
 func projectRoot(f *Factory, g *globalOptions) (string, error) {
-	dir := g.ProjectDir
-	if dir == "" {
-		if v, ok := f.LookupEnv("DBT_PROJECT_DIR"); ok && v != "" {
-			dir = v
-		} else {
-			dir = "."
-		}
-	}
+	dir := projectDir(f, g)
 	if !filepath.IsAbs(dir) {
 		wd, err := f.Getwd()
 		if err != nil {

@@ -84,14 +84,7 @@ type workspace struct {
 // loadWorkspace loads the project and its profile target. Errors are usage
 // errors (exit code 2).
 func loadWorkspace(f *Factory, g *globalOptions) (*workspace, error) {
-	dir := g.ProjectDir
-	if dir == "" {
-		if v, ok := f.LookupEnv("DBT_PROJECT_DIR"); ok && v != "" {
-			dir = v
-		} else {
-			dir = "."
-		}
-	}
+	dir := projectDir(f, g)
 	cliVars, err := parseVars(g.Vars)
 	if err != nil {
 		return nil, usageErr(err)
