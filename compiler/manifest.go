@@ -631,13 +631,18 @@ var jsonPlain = func() (t [256]bool) {
 
 // appendStr appends s as a JSON string.
 func appendStr(b []byte, s string) []byte {
-	if !utf8.ValidString(s) {
-		return appendStrInvalid(b, s)
-	}
+	orig := len(b)
 	b = append(b, '"')
 	start := 0
+	checked := false // UTF-8 validity, checked at the first non-ASCII byte
 	for i := 0; i < len(s); i++ {
 		c := s[i]
+		if c >= utf8.RuneSelf && !checked {
+			if !utf8.ValidString(s) {
+				return appendStrInvalid(b[:orig], s)
+			}
+			checked = true
+		}
 		if jsonPlain[c] {
 			continue
 		}
