@@ -470,7 +470,7 @@ func appendHashable(b []byte, v jinja.Value) []byte {
 			if i > 0 {
 				b = append(b, ", "...)
 			}
-			b = append(b, pyRepr(k)...)
+			b = appendPyRepr(b, k)
 			b = append(b, ": "...)
 			val, _ := x.Get(k)
 			b = appendHashable(b, val)
@@ -486,7 +486,10 @@ func appendHashable(b []byte, v jinja.Value) []byte {
 		}
 		return append(b, ']')
 	}
-	return append(b, pyRepr(jinja.ToString(v))...)
+	if str, ok := v.(string); ok {
+		return appendPyRepr(b, str)
+	}
+	return appendPyRepr(b, jinja.ToString(v))
 }
 
 // pyStr is Python's str() of a decoded YAML value.
@@ -530,6 +533,18 @@ func pyStr(v any) string {
 		return "{" + strings.Join(parts, ", ") + "}"
 	}
 	return fmt.Sprint(v)
+}
+
+// appendPyRepr appends Python's repr() of a string.
+func appendPyRepr(b []byte, s string) []byte {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c >= 0x7f || c == '\'' || c == '\\' {
+			return append(b, pyRepr(s)...)
+		}
+	}
+	b = append(b, '\'')
+	b = append(b, s...)
+	return append(b, '\'')
 }
 
 // pyRepr is Python's repr() of a string.
