@@ -153,11 +153,21 @@ func writeNodesOrdered(w io.Writer, m *Manifest, workers int, created float64) e
 		}
 		close(next)
 	}()
-	pool := sync.Pool{New: func() any { return make([]byte, 0, 1<<20) }}
+	// Buffers go round between the encoders and the writer; there are never
+	// more in flight than tokens allow.
+	free := make(chan []byte, 2*workers+1)
+	getBuf := func() []byte {
+		select {
+		case b := <-free:
+			return b[:0]
+		default:
+			return make([]byte, 0, 1<<20)
+		}
+	}
 	for k := 0; k < workers; k++ {
 		go func() {
 			for ci := range next {
-				buf := pool.Get().([]byte)[:0]
+				buf := getBuf()
 				for i := ci * chunk; i < min(n, (ci+1)*chunk); i++ {
 					if i > 0 {
 						buf = append(buf, ", "...)
@@ -174,7 +184,10 @@ func writeNodesOrdered(w io.Writer, m *Manifest, workers int, created float64) e
 		if err == nil {
 			_, err = w.Write(buf)
 		}
-		pool.Put(buf[:0]) //nolint:staticcheck // slices are fine in a pool here
+		select {
+		case free <- buf:
+		default:
+		}
 		<-tokens
 	}
 	return err

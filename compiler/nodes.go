@@ -284,9 +284,23 @@ func (c *compiler) baseConfig(n *Node) {
 }
 
 // ownConfig gives the node a config map of its own before it is changed.
+// A shallow copy is enough: MergeConfig replaces values, it never changes
+// one in place.
 func (n *Node) ownConfig() *project.OrderedMap {
 	if n.cfgShared {
-		n.Config = n.Config.Clone()
+		c := n.Config
+		own := &project.OrderedMap{
+			Keys:   append(make([]string, 0, len(c.Keys)+4), c.Keys...),
+			Values: make(map[string]any, len(c.Values)+4),
+			Pos:    make(map[string]project.Pos, len(c.Pos)),
+		}
+		for k, v := range c.Values {
+			own.Values[k] = v
+		}
+		for k, p := range c.Pos {
+			own.Pos[k] = p
+		}
+		n.Config = own
 		n.cfgShared = false
 	}
 	return n.Config

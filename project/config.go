@@ -279,7 +279,7 @@ func MergeConfig(dst, src *OrderedMap) {
 		old, had := dst.Get(key)
 		switch {
 		case key == "tags":
-			merged := listify(old)
+			merged := slices.Clone(listify(old))
 			for _, t := range listify(v) {
 				if !slices.Contains(merged, t) {
 					merged = append(merged, t)
