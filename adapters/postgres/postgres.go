@@ -21,6 +21,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgconn/ctxwatch"
@@ -44,12 +45,15 @@ func open(ctx context.Context, t *profiles.Target, opts adapters.Options) (adapt
 
 // Adapter is an open pool of connections to one PostgreSQL database.
 type Adapter struct {
-	pool     *pgxpool.Pool
-	connCfg  *pgx.ConnConfig // for the lock's dedicated connections
-	cfg      profiles.Postgres
-	log      io.Writer
-	database string // the connected database, as the server names it
-	version  int    // server_version_num
+	pool    *pgxpool.Pool
+	connCfg *pgx.ConnConfig // for the lock's dedicated connections
+	cfg     profiles.Postgres
+	log     io.Writer
+	// beforeConnect, when set (method iam), gives each new connection,
+	// pooled or dedicated, its own token.
+	beforeConnect func(context.Context, *pgx.ConnConfig) error
+	database      string // the connected database, as the server names it
+	version       int    // server_version_num
 }
 
 var _ adapters.Adapter = (*Adapter)(nil)
@@ -58,17 +62,30 @@ var _ adapters.Adapter = (*Adapter)(nil)
 // connections (else cfg.Threads, at least one), and checks the login
 // before returning. Connection failures
 // are an *adapters.Error of code Connect naming host:port, database and user,
-// never the password.
+// never the password. A password_secret is read from AWS Secrets Manager
+// once, here.
 func New(ctx context.Context, cfg *profiles.Postgres, opts adapters.Options) (*Adapter, error) {
+	return newAdapter(ctx, cfg, opts, nil)
+}
+
+// newAdapter is New with extra AWS config options (tests: a fake endpoint
+// and static credentials).
+func newAdapter(ctx context.Context, cfg *profiles.Postgres, opts adapters.Options, awsOpts []func(*config.LoadOptions) error) (*Adapter, error) {
 	threads := opts.Threads
 	if threads == 0 {
 		threads = cfg.Threads
 	}
-	poolCfg, err := poolConfig(cfg, threads)
+	p := *cfg // the secret's user and password go into the copy
+	beforeConnect, err := setupAWS(ctx, &p, awsOpts)
 	if err != nil {
 		return nil, err
 	}
-	a := &Adapter{connCfg: poolCfg.ConnConfig, cfg: *cfg, log: io.Discard}
+	poolCfg, err := poolConfig(&p, threads)
+	if err != nil {
+		return nil, err
+	}
+	poolCfg.BeforeConnect = beforeConnect
+	a := &Adapter{connCfg: poolCfg.ConnConfig, cfg: p, log: io.Discard, beforeConnect: beforeConnect}
 	if opts.Log != nil {
 		a.log = &syncWriter{w: opts.Log}
 	}
@@ -219,7 +236,15 @@ func where(p *profiles.Postgres) string {
 // Authentication failures are not retried.
 func (a *Adapter) connect(ctx context.Context) (*pgx.Conn, error) {
 	for attempt := 0; ; attempt++ {
-		conn, err := pgx.ConnectConfig(ctx, a.connCfg.Copy())
+		cc := a.connCfg.Copy()
+		var err error
+		if a.beforeConnect != nil {
+			err = a.beforeConnect(ctx, cc)
+		}
+		var conn *pgx.Conn
+		if err == nil {
+			conn, err = pgx.ConnectConfig(ctx, cc)
+		}
 		if err == nil {
 			return conn, nil
 		}

@@ -1,0 +1,336 @@
+package postgres
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/gmodel/gmodel/adapters"
+	"github.com/gmodel/gmodel/profiles"
+	"github.com/gmodel/gmodel/tests/pgtest"
+)
+
+// fakeSecrets is an in-process AWS Secrets Manager that answers
+// GetSecretValue (JSON 1.1 protocol) from a map of secret id to
+// SecretString; a nil value is a binary secret.
+type fakeSecrets struct {
+	mu      sync.Mutex
+	secrets map[string]*string
+	calls   []string // the SecretId of every call
+}
+
+func (f *fakeSecrets) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "application/x-amz-json-1.1")
+	if r.Method != http.MethodPost || r.URL.Path != "/" || r.Header.Get("X-Amz-Target") != "secretsmanager.GetSecretValue" ||
+		!strings.HasPrefix(r.Header.Get("Authorization"), "AWS4-HMAC-SHA256 ") {
+		w.WriteHeader(http.StatusBadRequest)
+		w.Write([]byte(`{"__type":"InvalidRequestException","message":"unexpected request"}`))
+		return
+	}
+	var in struct{ SecretId string }
+	if err := json.NewDecoder(r.Body).Decode(&in); err != nil {
+		w.WriteHeader(http.StatusBadRequest)
+		w.Write([]byte(`{"__type":"InvalidRequestException","message":"bad body"}`))
+		return
+	}
+	f.mu.Lock()
+	f.calls = append(f.calls, in.SecretId)
+	s, ok := f.secrets[in.SecretId]
+	f.mu.Unlock()
+	if !ok {
+		w.WriteHeader(http.StatusBadRequest)
+		w.Write([]byte(`{"__type":"ResourceNotFoundException","message":"Secrets Manager can't find the specified secret."}`))
+		return
+	}
+	out := map[string]any{"ARN": "arn:aws:secretsmanager:eu-west-1:123456789012:secret:" + in.SecretId, "Name": in.SecretId, "VersionId": "v1"}
+	if s != nil {
+		out["SecretString"] = *s
+	} else {
+		out["SecretBinary"] = []byte{0, 1, 2}
+	}
+	json.NewEncoder(w).Encode(out)
+}
+
+func (f *fakeSecrets) callCount() int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return len(f.calls)
+}
+
+// fakeAWS starts a fake Secrets Manager and returns the config options
+// that point the real SDK clients at it, with static credentials and no
+// shared config files, so that nothing of the machine's AWS setup is used.
+func fakeAWS(t *testing.T, secrets map[string]*string) (*fakeSecrets, []func(*config.LoadOptions) error) {
+	t.Helper()
+	f := &fakeSecrets{secrets: secrets}
+	srv := httptest.NewServer(f)
+	t.Cleanup(srv.Close)
+	return f, []func(*config.LoadOptions) error{
+		config.WithRegion("eu-west-1"),
+		config.WithCredentialsProvider(credentials.NewStaticCredentialsProvider("AKIDTEST", "test-secret-key", "")),
+		config.WithSharedConfigFiles([]string{}),
+		config.WithSharedCredentialsFiles([]string{}),
+		config.WithBaseEndpoint(srv.URL),
+		config.WithRetryMaxAttempts(1),
+	}
+}
+
+func TestSecretsManagerPassword(t *testing.T) {
+	tests := []struct {
+		name     string
+		secret   *string
+		user     string // in the profile
+		wantUser string
+		wantErr  string
+	}{
+		{name: "rds json", secret: aws.String(`{"username":"app","password":"` + secret + `","engine":"postgres"}`), wantUser: "app"},
+		{name: "json keeps the profile's user", secret: aws.String(`{"username":"app","password":"` + secret + `"}`), user: "me", wantUser: "me"},
+		{name: "plain string", secret: aws.String(secret), user: "me", wantUser: "me"},
+		{name: "brace password", secret: aws.String("{" + secret), user: "me", wantUser: "me"},
+		{name: "plain string no user", secret: aws.String(secret), wantErr: `no user: the target has no 'user' and secret "db" no "username"`},
+		{name: "json without password", secret: aws.String(`{"user":"app","pass":"` + secret + `"}`), user: "me", wantErr: `secret "db" is JSON without a "password" key`},
+		{name: "binary", secret: nil, user: "me", wantErr: `secret "db" is binary`},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			f, opts := fakeAWS(t, map[string]*string{"db": tc.secret})
+			p := &profiles.Postgres{Host: "db.example.com", Port: 5432, User: tc.user, Database: "d", PasswordSecret: "db", Method: profiles.MethodPassword}
+			hook, err := setupAWS(context.Background(), p, opts)
+			if f.callCount() != 1 {
+				t.Errorf("GetSecretValue called %d times, want 1", f.callCount())
+			}
+			if hook != nil {
+				t.Error("a password target got a BeforeConnect hook")
+			}
+			if tc.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
+					t.Fatalf("err = %v, want %q", err, tc.wantErr)
+				}
+				for _, s := range errorTexts(err) {
+					if strings.Contains(s, secret) {
+						t.Errorf("error shows the secret: %s", s)
+					}
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := secret
+			if tc.name == "brace password" {
+				want = "{" + secret
+			}
+			if p.User != tc.wantUser || p.Password.Reveal() != want {
+				t.Errorf("user %q password %q, want %q %q", p.User, p.Password.Reveal(), tc.wantUser, want)
+			}
+		})
+	}
+}
+
+func TestSecretsManagerErrors(t *testing.T) {
+	_, opts := fakeAWS(t, map[string]*string{})
+	p := &profiles.Postgres{Host: "db.example.com", Port: 5432, User: "u", Database: "d", PasswordSecret: "prod/missing", Method: profiles.MethodPassword}
+	_, err := setupAWS(context.Background(), p, opts)
+	var ae *adapters.Error
+	if !errors.As(err, &ae) || ae.Code != adapters.Connect ||
+		!strings.Contains(err.Error(), `reading secret "prod/missing" from AWS Secrets Manager`) ||
+		!strings.Contains(err.Error(), "ResourceNotFoundException") {
+		t.Errorf("err = %v", err)
+	}
+	for _, s := range errorTexts(err) {
+		if strings.Contains(s, "test-secret-key") {
+			t.Errorf("error shows the AWS secret key: %s", s)
+		}
+	}
+}
+
+// TestNewWithSecret connects to a real server with the password read
+// from the fake Secrets Manager, once for the adapter's life.
+func TestNewWithSecret(t *testing.T) {
+	db := pgtest.New(t)
+	js, _ := json.Marshal(map[string]string{"username": db.User, "password": db.Password})
+	f, opts := fakeAWS(t, map[string]*string{"rds!db-1": aws.String(string(js)), "wrong": aws.String(`{"username":"` + db.User + `","password":"` + secret + `"}`)})
+	p := profile(db)
+	p.User, p.Password, p.PasswordSecret = "", "", "rds!db-1"
+	var log bytes.Buffer
+	ctx := context.Background()
+	a, err := newAdapter(ctx, p, adapters.Options{Threads: 2, Log: &log}, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	for range 3 {
+		if _, err := a.pool.Exec(ctx, "select 1"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := f.callCount(); n != 1 {
+		t.Errorf("GetSecretValue called %d times, want 1", n)
+	}
+	if p.User != "" || p.Password != "" {
+		t.Error("New changed the caller's profile")
+	}
+
+	p.PasswordSecret = "wrong"
+	_, err = newAdapter(ctx, p, adapters.Options{Threads: 1, Log: &log}, opts)
+	if err == nil {
+		t.Fatal("connected with a wrong password")
+	}
+	for _, s := range append(errorTexts(err), log.String()) {
+		if strings.Contains(s, secret) || strings.Contains(s, db.Password) {
+			t.Errorf("error or log shows the secret: %s", s)
+		}
+	}
+}
+
+// countingCreds counts the retrievals of static credentials: one per
+// token built.
+type countingCreds struct {
+	n atomic.Int32
+	aws.CredentialsProvider
+}
+
+func (c *countingCreds) Retrieve(ctx context.Context) (aws.Credentials, error) {
+	c.n.Add(1)
+	return c.CredentialsProvider.Retrieve(ctx)
+}
+
+func iamProfile() *profiles.Postgres {
+	return &profiles.Postgres{Type: "postgres", Method: profiles.MethodIAM, Host: "db.abc123.eu-west-1.rds.amazonaws.com", Port: 5432,
+		User: "gmodel", Database: "analytics", SSLMode: "require", ConnectTimeout: 10, Retries: 1, ApplicationName: "gmodel"}
+}
+
+func TestIAMTokenPerConnection(t *testing.T) {
+	p := iamProfile()
+	creds := &countingCreds{CredentialsProvider: credentials.NewStaticCredentialsProvider("AKIDTEST", "test-secret-key", "")}
+	hook := iamBeforeConnect(p, "eu-west-1", creds)
+	poolCfg, err := poolConfig(p, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var tokens []string
+	for i := range 2 {
+		if i > 0 {
+			time.Sleep(1100 * time.Millisecond) // X-Amz-Date has a one-second resolution
+		}
+		cc := poolCfg.ConnConfig.Copy() // as pgxpool hands BeforeConnect a copy
+		if err := hook(context.Background(), cc); err != nil {
+			t.Fatal(err)
+		}
+		tokens = append(tokens, cc.Password)
+	}
+	if creds.n.Load() != 2 {
+		t.Errorf("credentials retrieved %d times, want one per connection", creds.n.Load())
+	}
+	if tokens[0] == tokens[1] {
+		t.Error("two connections got the same token")
+	}
+	var dates []string
+	for _, tok := range tokens {
+		// Older SDKs wrote "host:port/?Action=...", this one "host:port?Action=...".
+		prefix := "db.abc123.eu-west-1.rds.amazonaws.com:5432?Action=connect&DBUser=gmodel&X-Amz-"
+		if !strings.HasPrefix(strings.Replace(tok, "/?", "?", 1), prefix) {
+			t.Fatalf("token %q does not start with %q", tok, prefix)
+		}
+		q, err := url.ParseQuery(strings.SplitN(tok, "?", 2)[1])
+		if err != nil {
+			t.Fatal(err)
+		}
+		if q.Get("X-Amz-Algorithm") != "AWS4-HMAC-SHA256" || q.Get("X-Amz-Expires") != "900" || q.Get("X-Amz-Signature") == "" ||
+			!strings.HasPrefix(q.Get("X-Amz-Credential"), "AKIDTEST/") || !strings.HasSuffix(q.Get("X-Amz-Credential"), "/eu-west-1/rds-db/aws4_request") {
+			t.Errorf("token query %v", q)
+		}
+		if strings.Contains(tok, "test-secret-key") {
+			t.Error("the token holds the secret key")
+		}
+		dates = append(dates, q.Get("X-Amz-Date"))
+	}
+	if dates[0] >= dates[1] {
+		t.Errorf("token dates %v, want the second later", dates)
+	}
+}
+
+// TestIAMSetup checks that method iam yields the hook, with the region of
+// the AWS config, and that the hook is what New's pool and dedicated
+// connections call.
+func TestIAMSetup(t *testing.T) {
+	f, opts := fakeAWS(t, nil)
+	p := iamProfile()
+	hook, err := setupAWS(context.Background(), p, opts)
+	if err != nil || hook == nil {
+		t.Fatalf("hook %v err %v", hook != nil, err)
+	}
+	if f.callCount() != 0 {
+		t.Error("an iam target called Secrets Manager")
+	}
+	cc, _ := poolConfig(p, 1)
+	if err := hook(context.Background(), cc.ConnConfig); err != nil || !strings.Contains(cc.ConnConfig.Password, "%2Feu-west-1%2Frds-db%2F") {
+		t.Errorf("token %q err %v", cc.ConnConfig.Password, err)
+	}
+
+	p.Password = profiles.Secret(secret)
+	if _, err := setupAWS(context.Background(), p, opts); err == nil || strings.Contains(err.Error(), secret) {
+		t.Errorf("iam with a password: err = %v", err)
+	}
+}
+
+// TestBeforeConnectWiring runs a hook that plays the token's part (it sets
+// the real password) on a server: every new connection, pooled or
+// dedicated, calls it.
+func TestBeforeConnectWiring(t *testing.T) {
+	db := pgtest.New(t)
+	p := profile(db)
+	p.Password = ""
+	var n atomic.Int32
+	hook := func(_ context.Context, cc *pgx.ConnConfig) error {
+		n.Add(1)
+		cc.Password = db.Password
+		return nil
+	}
+	poolCfg, err := poolConfig(p, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	poolCfg.ConnConfig.Password = "" // no ~/.pgpass fallback either
+	poolCfg.BeforeConnect = hook
+	a := &Adapter{connCfg: poolCfg.ConnConfig, cfg: *p, log: &bytes.Buffer{}, beforeConnect: hook}
+	ctx := context.Background()
+	conn, err := a.connect(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	conn.Close(ctx)
+	pool, err := pgxpool.NewWithConfig(ctx, poolCfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pool.Close()
+	c1, err := pool.Acquire(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c2, err := pool.Acquire(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c1.Release()
+	c2.Release()
+	if n.Load() != 3 {
+		t.Errorf("hook called %d times, want 3 (one dedicated, two pooled connections)", n.Load())
+	}
+}
