@@ -20,7 +20,6 @@ type Relation struct {
 	Database, Schema, Identifier string
 	dialect                      *Dialect
 	node                         *Node      // for ref() and this; nil for sources and api.Relation.create
-	cte                          bool       // an ephemeral model, rendered as its CTE name
 	rc                           *renderCtx // the render that created it, while parsing
 }
 

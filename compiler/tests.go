@@ -22,7 +22,6 @@ type testTarget struct {
 	file     string // the YAML file
 	fileKey  string // dbt's file_key_name: "models.orders", "sources.raw"
 	modelStr string // the `model` kwarg: "{{ get_where_subquery(ref('orders')) }}"
-	tags     []string
 }
 
 // buildGenericTests turns the tests attached in schema YAML into test nodes

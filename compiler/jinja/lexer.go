@@ -192,17 +192,6 @@ func isSpaceByte(c byte) bool {
 	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v'
 }
 
-func trimLeftSpace(s string) string {
-	i := 0
-	for i < len(s) && isSpaceByte(s[i]) {
-		i++
-	}
-	if i < len(s) && s[i] >= utf8.RuneSelf {
-		return strings.TrimLeftFunc(s[i:], unicode.IsSpace)
-	}
-	return s[i:]
-}
-
 func trimRightSpace(s string) string {
 	i := len(s)
 	for i > 0 && isSpaceByte(s[i-1]) {

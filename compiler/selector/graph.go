@@ -277,15 +277,6 @@ func (b bitset) empty() bool {
 	return true
 }
 
-func (b bitset) subsetOf(o bitset) bool {
-	for i := range b {
-		if b[i]&^o[i] != 0 {
-			return false
-		}
-	}
-	return true
-}
-
 // members lists the indexes in ascending order.
 func (b bitset) members() []int {
 	var out []int
