@@ -143,6 +143,7 @@ func newRootCmd(f *Factory) *cobra.Command {
 		newCmdInit(f, g, nil),
 		newCmdDebug(f, g, nil),
 		newCmdClean(f, g, nil),
+		newCmdDocs(f, g, nil),
 	)
 	return cmd
 }
