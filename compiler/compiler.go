@@ -8,6 +8,7 @@ package compiler
 import (
 	"errors"
 	"fmt"
+	"github.com/gmodel/gmodel/internal/phase"
 	"io"
 	"runtime"
 	"sort"
@@ -49,6 +50,9 @@ type Options struct {
 	Log io.Writer
 	// Debug logs the time each compilation phase takes.
 	Debug bool
+	// Phases, when set, is the timer --debug logs the phases with (else
+	// Compile starts its own when Debug is set).
+	Phases *phase.Timer
 	// IsIncremental answers is_incremental() for a node at run time; nil
 	// (compile) means false.
 	IsIncremental func(*Node) bool
@@ -111,7 +115,7 @@ func Compile(p *project.Project, opts Options) (*Manifest, error) {
 	c.installGlobals()
 	c.loadVars()
 
-	phase := c.phases()
+	phase := c.phases().Done
 	c.loadBuiltinMacros()
 	c.loadProjectMacros()
 	c.loadDocs()
@@ -150,20 +154,15 @@ func Compile(p *project.Project, opts Options) (*Manifest, error) {
 	return m, nil
 }
 
-// phases returns a function that logs the time since its last call, when
-// debugging.
-func (c *compiler) phases() func(name string) {
-	last := time.Now()
-	return func(name string) {
-		if !c.opts.Debug || c.opts.Log == nil {
-			return
-		}
-		now := time.Now()
-		c.logMu.Lock()
-		fmt.Fprintf(c.opts.Log, "debug: %-26s %7.1f ms\n", name, float64(now.Sub(last).Microseconds())/1000)
-		c.logMu.Unlock()
-		last = now
+// phases returns the timer of --debug: nil (logging nothing) without it.
+func (c *compiler) phases() *phase.Timer {
+	if c.opts.Phases != nil {
+		return c.opts.Phases
 	}
+	if !c.opts.Debug || c.opts.Log == nil {
+		return nil
+	}
+	return phase.New(c.opts.Log)
 }
 
 func (c *compiler) err() error {

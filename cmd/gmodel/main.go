@@ -8,9 +8,11 @@ import (
 	"os/signal"
 
 	"github.com/gmodel/gmodel/internal/cli"
+	"github.com/gmodel/gmodel/internal/gctune"
 )
 
 func main() {
+	gctune.Enable()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	code := cli.Main(ctx, os.Args[1:], cli.Stdio{In: os.Stdin, Out: os.Stdout, Err: os.Stderr})
 	stop()

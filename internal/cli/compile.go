@@ -49,19 +49,18 @@ func compileRun(opts *compileOptions) error {
 	if err != nil {
 		return err
 	}
-	phase := time.Now()
 	n := 0
 	if opts.WriteCompiled {
 		n, err = m.WriteCompiled(ids)
 		if err != nil {
 			return usageErr(fmt.Errorf("writing compiled SQL: %w", err))
 		}
-		w.debugf("write compiled files       %7.1f ms", since(&phase))
+		w.phases.Done("write compiled files")
 	}
 	if err := w.writeManifest(m); err != nil {
 		return usageErr(fmt.Errorf("writing the manifest: %w", err))
 	}
-	w.debugf("write manifest             %7.1f ms", since(&phase))
+	w.phases.Done("write manifest")
 	fmt.Fprintf(opts.f.IO.Err, "Compiled %d of %d nodes into %s in %.2fs\n", n, len(m.Nodes),
 		relTo(w.project.Root, filepath.Join(w.targetDir(), "compiled")), time.Since(start).Seconds())
 	return nil
@@ -71,13 +70,6 @@ func compileRun(opts *compileOptions) error {
 // compiled_path under the project.
 // compiledTypes are the resource types compile writes SQL for.
 var compiledTypes = []string{"model", "snapshot", "analysis", "test"}
-
-func since(t *time.Time) float64 {
-	now := time.Now()
-	d := now.Sub(*t)
-	*t = now
-	return float64(d.Microseconds()) / 1000
-}
 
 func relTo(base, p string) string {
 	if r, err := filepath.Rel(base, p); err == nil {

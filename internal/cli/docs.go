@@ -92,11 +92,10 @@ func docsGenerateRun(ctx context.Context, opts *docsGenerateOptions) error {
 	if err != nil {
 		return err
 	}
-	phase := time.Now()
 	if err := w.writeManifest(m); err != nil {
 		return usageErr(fmt.Errorf("writing the manifest: %w", err))
 	}
-	w.debugf("write manifest             %7.1f ms", since(&phase))
+	w.phases.Done("write manifest")
 
 	rels := docsite.Relations(m)
 	cat := docsite.New(compiler.DbtVersion, m.GeneratedAt, m.InvocationID)
@@ -106,7 +105,7 @@ func docsGenerateRun(ctx context.Context, opts *docsGenerateOptions) error {
 		}
 		return failureErr(err)
 	}
-	w.debugf("read catalog               %7.1f ms", since(&phase))
+	w.phases.Done("read catalog")
 	path := filepath.Join(w.targetDir(), "catalog.json")
 	if err := writeFileAtomic(path, func(fh *os.File) error { return cat.Write(fh) }); err != nil {
 		return usageErr(fmt.Errorf("writing the catalog: %w", err))

@@ -4,6 +4,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
+	"github.com/gmodel/gmodel/internal/phase"
 	"io"
 	"os"
 	"path/filepath"
@@ -79,6 +80,8 @@ type workspace struct {
 	threads int
 	debug   bool
 	log     io.Writer
+	// phases logs the time of each phase with --debug (nil without).
+	phases *phase.Timer
 }
 
 // loadWorkspace loads the project and its profile target. Errors are usage
@@ -90,7 +93,10 @@ func loadWorkspace(f *Factory, g *globalOptions) (*workspace, error) {
 		return nil, usageErr(err)
 	}
 	render := compiler.YAMLRenderer(f.LookupEnv, cliVars)
-	start := time.Now()
+	var timer *phase.Timer
+	if g.Debug {
+		timer = phase.New(f.IO.Err)
+	}
 	p, err := project.Load(dir, project.LoadOptions{Render: render})
 	if err != nil {
 		return nil, usageErr(err)
@@ -122,8 +128,8 @@ func loadWorkspace(f *Factory, g *globalOptions) (*workspace, error) {
 	if g.Threads > 0 {
 		threads = g.Threads
 	}
-	w := &workspace{project: p, target: t, vars: cliVars, threads: threads, debug: g.Debug, log: f.IO.Err}
-	w.debugf("load project and profile    %7.1f ms", since(&start))
+	w := &workspace{project: p, target: t, vars: cliVars, threads: threads, debug: g.Debug, log: f.IO.Err, phases: timer}
+	w.phases.Done("load project and profile")
 	return w, nil
 }
 
@@ -159,6 +165,7 @@ func newInvocationID() string {
 func (w *workspace) compile(f *Factory, command string, parseOnly bool) (*compiler.Manifest, error) {
 	opts := w.compilerOptions(f, command)
 	opts.ParseOnly = parseOnly
+	opts.Phases = w.phases
 	m, err := compiler.Compile(w.project, opts)
 	if err != nil {
 		return nil, usageErr(err)
@@ -261,12 +268,11 @@ func (w *workspace) selectNodes(m *compiler.Manifest, s selectFlags, resourceTyp
 		},
 	}
 	opts.Selectors = sels
-	start := time.Now()
 	ids, err := selector.Select(g, opts)
 	if err != nil {
 		return nil, usageErr(err)
 	}
-	w.debugf("select                      %7.1f ms", since(&start))
+	w.phases.Done("select")
 	return ids, nil
 }
 
