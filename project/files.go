@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
+	"fmt"
 	"os"
 	"path"
 	"path/filepath"
@@ -12,8 +13,6 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
-
-	"gopkg.in/yaml.v3"
 )
 
 // rootFiles are files at the project root that are never schema YAML, for
@@ -130,14 +129,12 @@ func (l *loader) collectFiles() {
 		p.SchemaFiles = append(p.SchemaFiles, rel)
 	}
 	slices.Sort(p.SchemaFiles)
-	// YAML parsing is the costly part of a schema file: parse them all at
-	// once, while the SQL files are being read, then decode in file order so
-	// duplicates are reported stably.
-	type parsed struct {
-		root *yaml.Node
-		errs ErrorList
-	}
-	roots := make([]parsed, len(p.SchemaFiles))
+	// Parsing and decoding are the costly part of a schema file: each file
+	// is parsed and decoded on its own, while the SQL files are being read,
+	// then the results are merged in file order so that duplicates across
+	// files are reported stably.
+	decoded := make([]*loader, len(p.SchemaFiles))
+	fileErrs := make([]ErrorList, len(p.SchemaFiles))
 	var yamlDone sync.WaitGroup
 	yamlDone.Add(1)
 	go func() {
@@ -146,10 +143,14 @@ func (l *loader) collectFiles() {
 			rel := p.SchemaFiles[i]
 			data, err := os.ReadFile(filepath.Join(p.Root, filepath.FromSlash(rel)))
 			if err != nil {
-				roots[i].errs.Add(Pos{File: rel}, "cannot read: %v", unwrapPathError(err))
+				fileErrs[i].Add(Pos{File: rel}, "cannot read: %v", unwrapPathError(err))
 				return
 			}
-			roots[i].root = parseYAML(rel, data, &roots[i].errs)
+			if root := parseYAML(rel, data, &fileErrs[i]); root != nil {
+				sub := &loader{p: &Project{}, errs: &fileErrs[i], opts: l.opts, seen: map[string]Pos{}}
+				sub.schemaFile(rel, root)
+				decoded[i] = sub
+			}
 		})
 	}()
 	parallel(len(jobs), readWorkers, func(i int) {
@@ -168,12 +169,53 @@ func (l *loader) collectFiles() {
 	}
 	yamlDone.Wait()
 	l.seen = map[string]Pos{}
-	for i, rel := range p.SchemaFiles {
-		l.errs.Append(roots[i].errs...)
-		if roots[i].root != nil {
-			l.schemaFile(rel, roots[i].root)
+	for i := range p.SchemaFiles {
+		l.errs.Append(fileErrs[i]...)
+		if decoded[i] != nil {
+			l.merge(decoded[i].p)
 		}
 	}
+}
+
+// merge adds what one schema file described, reporting what an earlier
+// file described already (the same check schemaFile makes within a file).
+func (l *loader) merge(f *Project) {
+	patches := func(kind string, list []*Patch, into *[]*Patch) {
+		for _, pt := range list {
+			if l.dup(kind+":"+pt.Name, pt.Pos, fmt.Sprintf("%s '%s' is described twice", kindNoun[kind], pt.Name)) {
+				continue
+			}
+			*into = append(*into, pt)
+		}
+	}
+	patches("models", f.ModelPatches, &l.p.ModelPatches)
+	patches("seeds", f.SeedPatches, &l.p.SeedPatches)
+	patches("snapshots", f.SnapshotPatches, &l.p.SnapshotPatches)
+	patches("analyses", f.AnalysisPatches, &l.p.AnalysisPatches)
+	patches("macros", f.MacroPatches, &l.p.MacroPatches)
+	for _, s := range f.Sources {
+		tables := s.Tables[:0]
+		for _, t := range s.Tables {
+			key := fmt.Sprintf("source:%s.%s", s.Name, t.Name)
+			if !l.dup(key, t.Pos, fmt.Sprintf("source table '%s.%s' is described twice", s.Name, t.Name)) {
+				tables = append(tables, t)
+			}
+		}
+		s.Tables = tables
+		l.p.Sources = append(l.p.Sources, s)
+	}
+	l.p.Exposures = append(l.p.Exposures, f.Exposures...)
+}
+
+// dup records key as described at pos, or reports it when an earlier file
+// described it.
+func (l *loader) dup(key string, pos Pos, msg string) bool {
+	if first, ok := l.seen[key]; ok {
+		l.errs.Append(&Error{Pos: pos, Msg: msg, Hint: "first described at " + first.String()})
+		return true
+	}
+	l.seen[key] = pos
+	return false
 }
 
 // readWorkers is how many files are read at once; reads mostly wait on the
