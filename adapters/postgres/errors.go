@@ -23,6 +23,9 @@ func (a *Adapter) connectError(err error) error {
 			return &adapters.Error{Code: adapters.Canceled, Msg: fmt.Sprintf("connecting to postgres at %s: canceled", where(&a.cfg)), Err: err}
 		}
 	}
+	if msg, ok := tlsFailure(err, &a.cfg); ok {
+		return &adapters.Error{Code: adapters.Connect, Msg: fmt.Sprintf("cannot connect to postgres at %s: %s", where(&a.cfg), msg), Err: cause(err)}
+	}
 	e := &adapters.Error{
 		Code: adapters.Connect,
 		Msg:  fmt.Sprintf("cannot connect to postgres at %s: %s", where(&a.cfg), connectReason(err)),
