@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"sort"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -332,5 +333,146 @@ func TestBeforeConnectWiring(t *testing.T) {
 	c2.Release()
 	if n.Load() != 3 {
 		t.Errorf("hook called %d times, want 3 (one dedicated, two pooled connections)", n.Load())
+	}
+}
+
+func TestIAMTokenSessionCredentials(t *testing.T) {
+	p := iamProfile()
+	creds := credentials.NewStaticCredentialsProvider("ASIATEST", "test-secret-key", "test-session-token")
+	cc, err := poolConfig(p, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := iamBeforeConnect(p, "eu-west-1", creds)(context.Background(), cc.ConnConfig); err != nil {
+		t.Fatal(err)
+	}
+	q, err := url.ParseQuery(strings.SplitN(cc.ConnConfig.Password, "?", 2)[1])
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Temporary credentials (SSO, a role) sign with their session token.
+	if q.Get("X-Amz-Security-Token") != "test-session-token" || !strings.HasPrefix(q.Get("X-Amz-Credential"), "ASIATEST/") {
+		t.Errorf("token query %v", q)
+	}
+	if d, err := time.Parse("20060102T150405Z", q.Get("X-Amz-Date")); err != nil || time.Since(d) > time.Hour || time.Until(d) > time.Hour {
+		t.Errorf("X-Amz-Date %q (%v): want now", q.Get("X-Amz-Date"), err)
+	}
+}
+
+// TestIAMTokenRenewed runs method iam's hook on a real TLS server, where
+// it builds a real token and then logs in with the server's password
+// (only RDS accepts the token). RDS checks a token only at login, so a
+// session outlives it; what a run longer than the token's 15 minutes
+// needs is a new token for every connection that replaces one, after the
+// server ended it or at the end of its lifetime.
+func TestIAMTokenRenewed(t *testing.T) {
+	db := pgtest.NewTLS(t)
+	p := profile(&db.DB)
+	p.Method, p.Password, p.SSLMode, p.SSLRootCert = profiles.MethodIAM, "", "verify-full", db.CAFile
+	creds := credentials.NewStaticCredentialsProvider("AKIDTEST", "test-secret-key", "")
+	iam := iamBeforeConnect(p, "eu-west-1", creds)
+	var mu sync.Mutex
+	var tokens []string
+	hook := func(ctx context.Context, cc *pgx.ConnConfig) error {
+		if err := iam(ctx, cc); err != nil {
+			return err
+		}
+		mu.Lock()
+		tokens = append(tokens, cc.Password)
+		mu.Unlock()
+		cc.Password = db.Password
+		return nil
+	}
+	ctx := context.Background()
+	newPool := func(lifetime time.Duration) *pgxpool.Pool {
+		poolCfg, err := poolConfig(p, 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		poolCfg.BeforeConnect = hook
+		if lifetime > 0 {
+			poolCfg.MaxConnLifetime = lifetime
+		}
+		pool, err := pgxpool.NewWithConfig(ctx, poolCfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(pool.Close)
+		return pool
+	}
+	pid := func(pool *pgxpool.Pool) int32 {
+		t.Helper()
+		var pid int32
+		if err := pool.QueryRow(ctx, "select pg_backend_pid()").Scan(&pid); err != nil {
+			t.Fatal(err)
+		}
+		return pid
+	}
+	pool := newPool(0) // pgxpool's lifetime, an hour: the token only opens the session
+	first := pid(pool)
+	if pid(pool) != first || len(tokens) != 1 {
+		t.Fatalf("a pooled connection was not reused: %d tokens", len(tokens))
+	}
+	time.Sleep(1100 * time.Millisecond) // X-Amz-Date has a one-second resolution
+	// The server ends the session (a failover, an idle timeout).
+	if _, err := pool.Exec(ctx, "select pg_terminate_backend(pg_backend_pid())"); err == nil {
+		t.Fatal("the session survived pg_terminate_backend")
+	}
+	if pid(pool) == first {
+		t.Error("the pool kept the terminated connection")
+	}
+
+	// A connection past its lifetime is replaced.
+	short := newPool(2 * time.Second)
+	a := pid(short)
+	time.Sleep(2100 * time.Millisecond)
+	if pid(short) == a {
+		t.Error("a connection past its lifetime was reused")
+	}
+
+	mu.Lock()
+	defer mu.Unlock()
+	if len(tokens) != 4 {
+		t.Fatalf("%d tokens for 4 connections", len(tokens))
+	}
+	var dates []string
+	for _, tok := range tokens {
+		if !strings.Contains(tok, "Action=connect&DBUser="+p.User+"&") {
+			t.Fatalf("token %q", tok)
+		}
+		q, _ := url.ParseQuery(strings.SplitN(tok, "?", 2)[1])
+		dates = append(dates, q.Get("X-Amz-Date"))
+	}
+	// Tokens built in the same second are alike; these span seconds.
+	if !sort.StringsAreSorted(dates) || dates[0] == dates[1] || dates[2] == dates[3] {
+		t.Errorf("token dates %v: want one signed for each connection, when it opened", dates)
+	}
+}
+
+// TestIAMRefused: the local server refuses the token (it is not RDS) as
+// RDS refuses a token without rds_iam or rds-db:connect; the error says
+// what to check and shows neither the token nor the AWS secret key.
+func TestIAMRefused(t *testing.T) {
+	db := pgtest.NewTLS(t)
+	_, opts := fakeAWS(t, nil)
+	p := profile(&db.DB)
+	p.Method, p.Password, p.SSLMode, p.SSLRootCert, p.Retries = profiles.MethodIAM, "", "verify-full", db.CAFile, 0
+	var log bytes.Buffer
+	_, err := newAdapter(context.Background(), p, adapters.Options{Threads: 1, Log: &log}, opts)
+	if err == nil {
+		t.Fatal("connected with an IAM token to a server that is not RDS")
+	}
+	wantCodeT(t, err, adapters.Connect)
+	for _, w := range []string{"as user " + db.User + ": password authentication failed", "the server refused the IAM token", "GRANT rds_iam TO " + db.User, "rds-db:connect"} {
+		if !strings.Contains(err.Error(), w) {
+			t.Errorf("error %q lacks %q", err, w)
+		}
+	}
+	for _, s := range append(errorTexts(err), log.String()) {
+		for _, leak := range []string{"X-Amz-Signature", "Action=connect", "test-secret-key"} {
+			if strings.Contains(s, leak) {
+				t.Errorf("error or log shows %s: %s", leak, s)
+			}
+		}
 	}
 }
