@@ -5,8 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"sort"
 	"strings"
@@ -22,71 +20,23 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/gmodel/gmodel/adapters"
+	"github.com/gmodel/gmodel/adapters/postgres/smfake"
 	"github.com/gmodel/gmodel/profiles"
 	"github.com/gmodel/gmodel/tests/pgtest"
 )
 
-// fakeSecrets is an in-process AWS Secrets Manager that answers
-// GetSecretValue (JSON 1.1 protocol) from a map of secret id to
-// SecretString; a nil value is a binary secret.
-type fakeSecrets struct {
-	mu      sync.Mutex
-	secrets map[string]*string
-	calls   []string // the SecretId of every call
-}
-
-func (f *fakeSecrets) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	w.Header().Set("Content-Type", "application/x-amz-json-1.1")
-	if r.Method != http.MethodPost || r.URL.Path != "/" || r.Header.Get("X-Amz-Target") != "secretsmanager.GetSecretValue" ||
-		!strings.HasPrefix(r.Header.Get("Authorization"), "AWS4-HMAC-SHA256 ") {
-		w.WriteHeader(http.StatusBadRequest)
-		w.Write([]byte(`{"__type":"InvalidRequestException","message":"unexpected request"}`))
-		return
-	}
-	var in struct{ SecretId string }
-	if err := json.NewDecoder(r.Body).Decode(&in); err != nil {
-		w.WriteHeader(http.StatusBadRequest)
-		w.Write([]byte(`{"__type":"InvalidRequestException","message":"bad body"}`))
-		return
-	}
-	f.mu.Lock()
-	f.calls = append(f.calls, in.SecretId)
-	s, ok := f.secrets[in.SecretId]
-	f.mu.Unlock()
-	if !ok {
-		w.WriteHeader(http.StatusBadRequest)
-		w.Write([]byte(`{"__type":"ResourceNotFoundException","message":"Secrets Manager can't find the specified secret."}`))
-		return
-	}
-	out := map[string]any{"ARN": "arn:aws:secretsmanager:eu-west-1:123456789012:secret:" + in.SecretId, "Name": in.SecretId, "VersionId": "v1"}
-	if s != nil {
-		out["SecretString"] = *s
-	} else {
-		out["SecretBinary"] = []byte{0, 1, 2}
-	}
-	json.NewEncoder(w).Encode(out)
-}
-
-func (f *fakeSecrets) callCount() int {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return len(f.calls)
-}
-
 // fakeAWS starts a fake Secrets Manager and returns the config options
 // that point the real SDK clients at it, with static credentials and no
 // shared config files, so that nothing of the machine's AWS setup is used.
-func fakeAWS(t *testing.T, secrets map[string]*string) (*fakeSecrets, []func(*config.LoadOptions) error) {
+func fakeAWS(t *testing.T, secrets map[string]*string) (*smfake.Server, []func(*config.LoadOptions) error) {
 	t.Helper()
-	f := &fakeSecrets{secrets: secrets}
-	srv := httptest.NewServer(f)
-	t.Cleanup(srv.Close)
+	f := smfake.New(t, secrets)
 	return f, []func(*config.LoadOptions) error{
 		config.WithRegion("eu-west-1"),
 		config.WithCredentialsProvider(credentials.NewStaticCredentialsProvider("AKIDTEST", "test-secret-key", "")),
 		config.WithSharedConfigFiles([]string{}),
 		config.WithSharedCredentialsFiles([]string{}),
-		config.WithBaseEndpoint(srv.URL),
+		config.WithBaseEndpoint(f.URL),
 		config.WithRetryMaxAttempts(1),
 	}
 }
@@ -112,8 +62,8 @@ func TestSecretsManagerPassword(t *testing.T) {
 			f, opts := fakeAWS(t, map[string]*string{"db": tc.secret})
 			p := &profiles.Postgres{Host: "db.example.com", Port: 5432, User: tc.user, Database: "d", PasswordSecret: "db", Method: profiles.MethodPassword}
 			hook, err := setupAWS(context.Background(), p, opts)
-			if f.callCount() != 1 {
-				t.Errorf("GetSecretValue called %d times, want 1", f.callCount())
+			if f.Calls() != 1 {
+				t.Errorf("GetSecretValue called %d times, want 1", f.Calls())
 			}
 			if hook != nil {
 				t.Error("a password target got a BeforeConnect hook")
@@ -180,7 +130,7 @@ func TestNewWithSecret(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if n := f.callCount(); n != 1 {
+	if n := f.Calls(); n != 1 {
 		t.Errorf("GetSecretValue called %d times, want 1", n)
 	}
 	if p.User != "" || p.Password != "" {
@@ -276,7 +226,7 @@ func TestIAMSetup(t *testing.T) {
 	if err != nil || hook == nil {
 		t.Fatalf("hook %v err %v", hook != nil, err)
 	}
-	if f.callCount() != 0 {
+	if f.Calls() != 0 {
 		t.Error("an iam target called Secrets Manager")
 	}
 	cc, _ := poolConfig(p, 1)
