@@ -237,8 +237,8 @@ func diagnoseTLS(ctx context.Context, p *profiles.Postgres) (string, error) {
 		return "", err
 	}
 	tlsCfg := cfg.ConnConfig.TLSConfig
-	if tlsCfg == nil {
-		return "off (sslmode disable)", nil
+	if tlsCfg == nil { // allow: pgx tries without TLS first
+		return fmt.Sprintf("off (sslmode %s)", p.SSLMode), nil
 	}
 	d := net.Dialer{Timeout: time.Duration(p.ConnectTimeout) * time.Second}
 	conn, err := d.DialContext(ctx, "tcp", net.JoinHostPort(p.Host, strconv.Itoa(p.Port)))
