@@ -12,6 +12,7 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/gmodel/gmodel/adapters"
+	"github.com/gmodel/gmodel/profiles"
 )
 
 // connectError turns a failure to connect into one line naming the
@@ -23,6 +24,9 @@ func (a *Adapter) connectError(err error) error {
 			return &adapters.Error{Code: adapters.Canceled, Msg: fmt.Sprintf("connecting to postgres at %s: canceled", where(&a.cfg)), Err: err}
 		}
 	}
+	if msg, ok := tlsFailure(err, &a.cfg); ok {
+		return &adapters.Error{Code: adapters.Connect, Msg: fmt.Sprintf("cannot connect to postgres at %s: %s", where(&a.cfg), msg), Err: cause(err)}
+	}
 	e := &adapters.Error{
 		Code: adapters.Connect,
 		Msg:  fmt.Sprintf("cannot connect to postgres at %s: %s", where(&a.cfg), connectReason(err)),
@@ -32,6 +36,11 @@ func (a *Adapter) connectError(err error) error {
 	switch {
 	case errors.Is(err, syscall.ECONNREFUSED):
 		e.Hint = fmt.Sprintf("is the server running and accepting TCP/IP connections on port %d?", a.cfg.Port)
+	case errors.As(err, &pgErr) && a.cfg.Method == profiles.MethodIAM && (pgErr.Code == "28P01" || pgErr.Code == "28000"):
+		// RDS answers a refused token with "PAM authentication failed".
+		e.Hint = fmt.Sprintf("the server refused the IAM token: the database user needs `GRANT rds_iam TO %s`, the instance IAM authentication turned on, and your AWS identity rds-db:connect on arn:aws:rds-db:REGION:ACCOUNT:dbuser:RESOURCE-ID/%s; 'host' must be the instance's endpoint", a.cfg.User, a.cfg.User)
+	case errors.As(err, &pgErr) && pgErr.Code == "28P01" && a.cfg.PasswordSecret != "":
+		e.Hint = fmt.Sprintf("check the password in AWS Secrets Manager secret %q", a.cfg.PasswordSecret)
 	case errors.As(err, &pgErr) && pgErr.Code == "28P01":
 		e.Hint = "check the target's password (or PGPASSWORD and ~/.pgpass when the profile has none)"
 	case errors.As(err, &pgErr) && pgErr.Code == "3D000":

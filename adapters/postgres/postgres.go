@@ -172,6 +172,13 @@ func poolConfig(p *profiles.Postgres, threads int) (*pgxpool.Config, error) {
 	}
 	add("application_name", p.ApplicationName)
 	add("search_path", p.SearchPath)
+	// pgx's own errors about the CA file say neither which file nor what
+	// to do.
+	if root := expandHome(p.SSLRootCert); root != "" && root != "system" && p.SSLMode != "disable" {
+		if _, err := CheckRootCert(root); err != nil {
+			return nil, &adapters.Error{Code: adapters.Connect, Msg: fmt.Sprintf("postgres target %s: %v", where(p), err)}
+		}
+	}
 	cfg, err := pgxpool.ParseConfig(strings.Join(kv, " "))
 	if err != nil {
 		var pe *pgconn.ParseConfigError

@@ -31,15 +31,7 @@ func usesAWS(p *profiles.Postgres) bool {
 // profile. extra comes after them, so that tests can point the clients at
 // a fake endpoint with static credentials.
 func loadAWSConfig(ctx context.Context, p *profiles.Postgres, extra []func(*config.LoadOptions) error) (aws.Config, error) {
-	var opts []func(*config.LoadOptions) error
-	if p.Region != "" {
-		opts = append(opts, config.WithRegion(p.Region))
-	}
-	if p.AWSProfile != "" {
-		opts = append(opts, config.WithSharedConfigProfile(p.AWSProfile))
-	}
-	opts = append(opts, extra...)
-	cfg, err := config.LoadDefaultConfig(ctx, opts...)
+	cfg, err := awsConfig(ctx, p, extra)
 	if err != nil {
 		return aws.Config{}, awsError(p, "loading the AWS configuration", err)
 	}
@@ -49,6 +41,18 @@ func loadAWSConfig(ctx context.Context, p *profiles.Postgres, extra []func(*conf
 			Hint: "set 'region' in the target, or AWS_REGION, or a region in the AWS profile"}
 	}
 	return cfg, nil
+}
+
+// awsConfig is loadAWSConfig without the region check.
+func awsConfig(ctx context.Context, p *profiles.Postgres, extra []func(*config.LoadOptions) error) (aws.Config, error) {
+	var opts []func(*config.LoadOptions) error
+	if p.Region != "" {
+		opts = append(opts, config.WithRegion(p.Region))
+	}
+	if p.AWSProfile != "" {
+		opts = append(opts, config.WithSharedConfigProfile(p.AWSProfile))
+	}
+	return config.LoadDefaultConfig(ctx, append(opts, extra...)...)
 }
 
 func awsError(p *profiles.Postgres, doing string, err error) error {

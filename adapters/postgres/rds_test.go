@@ -5,9 +5,8 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"net/http"
-	"net/http/httptest"
 	"net/url"
+	"sort"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -21,71 +20,23 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/gmodel/gmodel/adapters"
+	"github.com/gmodel/gmodel/adapters/postgres/smfake"
 	"github.com/gmodel/gmodel/profiles"
 	"github.com/gmodel/gmodel/tests/pgtest"
 )
 
-// fakeSecrets is an in-process AWS Secrets Manager that answers
-// GetSecretValue (JSON 1.1 protocol) from a map of secret id to
-// SecretString; a nil value is a binary secret.
-type fakeSecrets struct {
-	mu      sync.Mutex
-	secrets map[string]*string
-	calls   []string // the SecretId of every call
-}
-
-func (f *fakeSecrets) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	w.Header().Set("Content-Type", "application/x-amz-json-1.1")
-	if r.Method != http.MethodPost || r.URL.Path != "/" || r.Header.Get("X-Amz-Target") != "secretsmanager.GetSecretValue" ||
-		!strings.HasPrefix(r.Header.Get("Authorization"), "AWS4-HMAC-SHA256 ") {
-		w.WriteHeader(http.StatusBadRequest)
-		w.Write([]byte(`{"__type":"InvalidRequestException","message":"unexpected request"}`))
-		return
-	}
-	var in struct{ SecretId string }
-	if err := json.NewDecoder(r.Body).Decode(&in); err != nil {
-		w.WriteHeader(http.StatusBadRequest)
-		w.Write([]byte(`{"__type":"InvalidRequestException","message":"bad body"}`))
-		return
-	}
-	f.mu.Lock()
-	f.calls = append(f.calls, in.SecretId)
-	s, ok := f.secrets[in.SecretId]
-	f.mu.Unlock()
-	if !ok {
-		w.WriteHeader(http.StatusBadRequest)
-		w.Write([]byte(`{"__type":"ResourceNotFoundException","message":"Secrets Manager can't find the specified secret."}`))
-		return
-	}
-	out := map[string]any{"ARN": "arn:aws:secretsmanager:eu-west-1:123456789012:secret:" + in.SecretId, "Name": in.SecretId, "VersionId": "v1"}
-	if s != nil {
-		out["SecretString"] = *s
-	} else {
-		out["SecretBinary"] = []byte{0, 1, 2}
-	}
-	json.NewEncoder(w).Encode(out)
-}
-
-func (f *fakeSecrets) callCount() int {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return len(f.calls)
-}
-
 // fakeAWS starts a fake Secrets Manager and returns the config options
 // that point the real SDK clients at it, with static credentials and no
 // shared config files, so that nothing of the machine's AWS setup is used.
-func fakeAWS(t *testing.T, secrets map[string]*string) (*fakeSecrets, []func(*config.LoadOptions) error) {
+func fakeAWS(t *testing.T, secrets map[string]*string) (*smfake.Server, []func(*config.LoadOptions) error) {
 	t.Helper()
-	f := &fakeSecrets{secrets: secrets}
-	srv := httptest.NewServer(f)
-	t.Cleanup(srv.Close)
+	f := smfake.New(t, secrets)
 	return f, []func(*config.LoadOptions) error{
 		config.WithRegion("eu-west-1"),
 		config.WithCredentialsProvider(credentials.NewStaticCredentialsProvider("AKIDTEST", "test-secret-key", "")),
 		config.WithSharedConfigFiles([]string{}),
 		config.WithSharedCredentialsFiles([]string{}),
-		config.WithBaseEndpoint(srv.URL),
+		config.WithBaseEndpoint(f.URL),
 		config.WithRetryMaxAttempts(1),
 	}
 }
@@ -111,8 +62,8 @@ func TestSecretsManagerPassword(t *testing.T) {
 			f, opts := fakeAWS(t, map[string]*string{"db": tc.secret})
 			p := &profiles.Postgres{Host: "db.example.com", Port: 5432, User: tc.user, Database: "d", PasswordSecret: "db", Method: profiles.MethodPassword}
 			hook, err := setupAWS(context.Background(), p, opts)
-			if f.callCount() != 1 {
-				t.Errorf("GetSecretValue called %d times, want 1", f.callCount())
+			if f.Calls() != 1 {
+				t.Errorf("GetSecretValue called %d times, want 1", f.Calls())
 			}
 			if hook != nil {
 				t.Error("a password target got a BeforeConnect hook")
@@ -179,7 +130,7 @@ func TestNewWithSecret(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if n := f.callCount(); n != 1 {
+	if n := f.Calls(); n != 1 {
 		t.Errorf("GetSecretValue called %d times, want 1", n)
 	}
 	if p.User != "" || p.Password != "" {
@@ -275,7 +226,7 @@ func TestIAMSetup(t *testing.T) {
 	if err != nil || hook == nil {
 		t.Fatalf("hook %v err %v", hook != nil, err)
 	}
-	if f.callCount() != 0 {
+	if f.Calls() != 0 {
 		t.Error("an iam target called Secrets Manager")
 	}
 	cc, _ := poolConfig(p, 1)
@@ -332,5 +283,146 @@ func TestBeforeConnectWiring(t *testing.T) {
 	c2.Release()
 	if n.Load() != 3 {
 		t.Errorf("hook called %d times, want 3 (one dedicated, two pooled connections)", n.Load())
+	}
+}
+
+func TestIAMTokenSessionCredentials(t *testing.T) {
+	p := iamProfile()
+	creds := credentials.NewStaticCredentialsProvider("ASIATEST", "test-secret-key", "test-session-token")
+	cc, err := poolConfig(p, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := iamBeforeConnect(p, "eu-west-1", creds)(context.Background(), cc.ConnConfig); err != nil {
+		t.Fatal(err)
+	}
+	q, err := url.ParseQuery(strings.SplitN(cc.ConnConfig.Password, "?", 2)[1])
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Temporary credentials (SSO, a role) sign with their session token.
+	if q.Get("X-Amz-Security-Token") != "test-session-token" || !strings.HasPrefix(q.Get("X-Amz-Credential"), "ASIATEST/") {
+		t.Errorf("token query %v", q)
+	}
+	if d, err := time.Parse("20060102T150405Z", q.Get("X-Amz-Date")); err != nil || time.Since(d) > time.Hour || time.Until(d) > time.Hour {
+		t.Errorf("X-Amz-Date %q (%v): want now", q.Get("X-Amz-Date"), err)
+	}
+}
+
+// TestIAMTokenRenewed runs method iam's hook on a real TLS server, where
+// it builds a real token and then logs in with the server's password
+// (only RDS accepts the token). RDS checks a token only at login, so a
+// session outlives it; what a run longer than the token's 15 minutes
+// needs is a new token for every connection that replaces one, after the
+// server ended it or at the end of its lifetime.
+func TestIAMTokenRenewed(t *testing.T) {
+	db := pgtest.NewTLS(t)
+	p := profile(&db.DB)
+	p.Method, p.Password, p.SSLMode, p.SSLRootCert = profiles.MethodIAM, "", "verify-full", db.CAFile
+	creds := credentials.NewStaticCredentialsProvider("AKIDTEST", "test-secret-key", "")
+	iam := iamBeforeConnect(p, "eu-west-1", creds)
+	var mu sync.Mutex
+	var tokens []string
+	hook := func(ctx context.Context, cc *pgx.ConnConfig) error {
+		if err := iam(ctx, cc); err != nil {
+			return err
+		}
+		mu.Lock()
+		tokens = append(tokens, cc.Password)
+		mu.Unlock()
+		cc.Password = db.Password
+		return nil
+	}
+	ctx := context.Background()
+	newPool := func(lifetime time.Duration) *pgxpool.Pool {
+		poolCfg, err := poolConfig(p, 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		poolCfg.BeforeConnect = hook
+		if lifetime > 0 {
+			poolCfg.MaxConnLifetime = lifetime
+		}
+		pool, err := pgxpool.NewWithConfig(ctx, poolCfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(pool.Close)
+		return pool
+	}
+	pid := func(pool *pgxpool.Pool) int32 {
+		t.Helper()
+		var pid int32
+		if err := pool.QueryRow(ctx, "select pg_backend_pid()").Scan(&pid); err != nil {
+			t.Fatal(err)
+		}
+		return pid
+	}
+	pool := newPool(0) // pgxpool's lifetime, an hour: the token only opens the session
+	first := pid(pool)
+	if pid(pool) != first || len(tokens) != 1 {
+		t.Fatalf("a pooled connection was not reused: %d tokens", len(tokens))
+	}
+	time.Sleep(1100 * time.Millisecond) // X-Amz-Date has a one-second resolution
+	// The server ends the session (a failover, an idle timeout).
+	if _, err := pool.Exec(ctx, "select pg_terminate_backend(pg_backend_pid())"); err == nil {
+		t.Fatal("the session survived pg_terminate_backend")
+	}
+	if pid(pool) == first {
+		t.Error("the pool kept the terminated connection")
+	}
+
+	// A connection past its lifetime is replaced.
+	short := newPool(2 * time.Second)
+	a := pid(short)
+	time.Sleep(2100 * time.Millisecond)
+	if pid(short) == a {
+		t.Error("a connection past its lifetime was reused")
+	}
+
+	mu.Lock()
+	defer mu.Unlock()
+	if len(tokens) != 4 {
+		t.Fatalf("%d tokens for 4 connections", len(tokens))
+	}
+	var dates []string
+	for _, tok := range tokens {
+		if !strings.Contains(tok, "Action=connect&DBUser="+p.User+"&") {
+			t.Fatalf("token %q", tok)
+		}
+		q, _ := url.ParseQuery(strings.SplitN(tok, "?", 2)[1])
+		dates = append(dates, q.Get("X-Amz-Date"))
+	}
+	// Tokens built in the same second are alike; these span seconds.
+	if !sort.StringsAreSorted(dates) || dates[0] == dates[1] || dates[2] == dates[3] {
+		t.Errorf("token dates %v: want one signed for each connection, when it opened", dates)
+	}
+}
+
+// TestIAMRefused: the local server refuses the token (it is not RDS) as
+// RDS refuses a token without rds_iam or rds-db:connect; the error says
+// what to check and shows neither the token nor the AWS secret key.
+func TestIAMRefused(t *testing.T) {
+	db := pgtest.NewTLS(t)
+	_, opts := fakeAWS(t, nil)
+	p := profile(&db.DB)
+	p.Method, p.Password, p.SSLMode, p.SSLRootCert, p.Retries = profiles.MethodIAM, "", "verify-full", db.CAFile, 0
+	var log bytes.Buffer
+	_, err := newAdapter(context.Background(), p, adapters.Options{Threads: 1, Log: &log}, opts)
+	if err == nil {
+		t.Fatal("connected with an IAM token to a server that is not RDS")
+	}
+	wantCodeT(t, err, adapters.Connect)
+	for _, w := range []string{"as user " + db.User + ": password authentication failed", "the server refused the IAM token", "GRANT rds_iam TO " + db.User, "rds-db:connect"} {
+		if !strings.Contains(err.Error(), w) {
+			t.Errorf("error %q lacks %q", err, w)
+		}
+	}
+	for _, s := range append(errorTexts(err), log.String()) {
+		for _, leak := range []string{"X-Amz-Signature", "Action=connect", "test-secret-key"} {
+			if strings.Contains(s, leak) {
+				t.Errorf("error or log shows %s: %s", leak, s)
+			}
+		}
 	}
 }

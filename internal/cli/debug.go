@@ -8,9 +8,11 @@ import (
 	"path/filepath"
 	"runtime"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/gmodel/gmodel/adapters"
+	"github.com/gmodel/gmodel/adapters/postgres"
 	"github.com/gmodel/gmodel/compiler"
 	"github.com/gmodel/gmodel/profiles"
 	"github.com/gmodel/gmodel/project"
@@ -109,6 +111,28 @@ func debugRun(opts *debugOptions) error {
 	}
 	printTarget(out, t, threads)
 
+	// The target type's own checks, one line each, before the login.
+	var failed []string
+	for _, c := range targetChecks(ctx, t) {
+		if c.err != nil {
+			fmt.Fprintf(out, "%s: ERROR %v\n", c.name, c.err)
+			failed = append(failed, c.name)
+		} else {
+			fmt.Fprintf(out, "%s: OK %s\n", c.name, c.info)
+		}
+	}
+	if ctx.Err() != nil {
+		return &exitError{code: ExitInterrupted, err: errors.New("cancelled")}
+	}
+	if len(failed) > 0 {
+		fmt.Fprintln(out, "Connection test: skipped")
+		what := "check"
+		if len(failed) > 1 {
+			what = "checks"
+		}
+		return failureErr(fmt.Errorf("%d %s failed: %s", len(failed), what, strings.Join(failed, ", ")))
+	}
+
 	w := &workspace{project: p, target: t, vars: cliVars, threads: threads, debug: g.Debug, log: f.IO.Err}
 	var adapterLog io.Writer
 	if w.debug {
@@ -142,14 +166,34 @@ func printTarget(out io.Writer, t *profiles.Target, threads int) {
 			} else {
 				row("host", pg.Host)
 				row("port", strconv.Itoa(pg.Port))
-				row("user", pg.User)
-				row("password", maskedSecret(pg.Password))
+				if pg.User == "" && pg.PasswordSecret != "" {
+					row("user", "(from the secret)")
+				} else {
+					row("user", pg.User)
+				}
+				switch {
+				case pg.Method == profiles.MethodIAM:
+					row("password", "(an RDS IAM token for each connection: method iam)")
+				case pg.PasswordSecret != "":
+					row("password", fmt.Sprintf("(from AWS Secrets Manager: %s)", pg.PasswordSecret))
+				default:
+					row("password", maskedSecret(pg.Password))
+				}
 			}
 			row("database", pg.Database)
 			row("schema", pg.Schema)
 			row("threads", strconv.Itoa(threads))
 			if pg.SSLMode != "" {
 				row("sslmode", pg.SSLMode)
+			}
+			if pg.SSLRootCert != "" {
+				row("sslrootcert", pg.SSLRootCert)
+			}
+			if pg.Region != "" {
+				row("region", pg.Region)
+			}
+			if pg.AWSProfile != "" {
+				row("aws_profile", pg.AWSProfile)
 			}
 			return
 		}
@@ -166,6 +210,38 @@ func maskedSecret(s profiles.Secret) string {
 		return "(not set)"
 	}
 	return "******"
+}
+
+// targetCheck is a line of debug before the connection test.
+type targetCheck struct {
+	name, info string
+	err        error // one line, never a secret
+}
+
+// targetChecks are the checks of t's adapter type that come before the
+// connection test: what is missing or failing, one line each. An adapter
+// type with such checks has its case here.
+func targetChecks(ctx context.Context, t *profiles.Target) []targetCheck {
+	switch t.Type {
+	case "postgres":
+		return postgresChecks(ctx, t)
+	}
+	return nil
+}
+
+// postgresChecks: AWS region, credentials and secret or IAM token for
+// RDS targets, the CA file, the host and the TLS handshake. A managed
+// target has none: gmodel starts that server itself.
+func postgresChecks(ctx context.Context, t *profiles.Target) []targetCheck {
+	pg, err := profiles.DecodePostgres(t)
+	if err != nil || pg.Managed {
+		return nil
+	}
+	var out []targetCheck
+	for _, c := range postgres.Diagnose(ctx, pg) {
+		out = append(out, targetCheck{name: c.Name, info: c.Info, err: c.Err})
+	}
+	return out
 }
 
 // checkConnection opens the target as run does (a managed target is

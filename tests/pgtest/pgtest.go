@@ -12,6 +12,10 @@
 // With none of them, New fails the test and says what to install: the
 // execution tests never skip.
 //
+// NewTLS gives a database on a second server, started on first use from
+// the local binaries with TLS on and a certificate from a CA made at test
+// time, for the tests of sslmode verify-ca and verify-full.
+//
 // Every database is created from template0 with UTF8 encoding, the C
 // collation and the UTC time zone, so results sort and print alike on every
 // backend, and is dropped when its test ends.
@@ -64,11 +68,17 @@ type DB struct {
 // the database cannot be created, New fails the test.
 func New(t testing.TB) *DB {
 	t.Helper()
-	b, err := shared()
+	b, err := plain.get(setup)
 	if err != nil {
 		t.Fatal(err)
 	}
-	announce.Do(func() { t.Logf("pgtest: %s, ready in %s", b, b.took.Round(time.Millisecond)) })
+	return b.newDB(t)
+}
+
+// newDB creates a database on b for t, dropped when t ends.
+func (b *backend) newDB(t testing.TB) *DB {
+	t.Helper()
+	b.announce.Do(func() { t.Logf("pgtest: %s, ready in %s", b, b.took.Round(time.Millisecond)) })
 	name := "gmt_" + randomHex(6)
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
@@ -94,7 +104,7 @@ func New(t testing.TB) *DB {
 	}
 }
 
-// Main runs the tests, then stops the server this binary started and
+// Main runs the tests, then stops the servers this binary started and
 // removes its files, and exits. Use it as the TestMain of every package
 // that calls New:
 //
@@ -113,7 +123,7 @@ func Main(m *testing.M) {
 	os.Exit(code)
 }
 
-// backend is the server of this test binary.
+// backend is a server of this test binary.
 type backend struct {
 	kind                 string // "dsn", "docker" or "local"
 	host, user, password string
@@ -122,6 +132,8 @@ type backend struct {
 	version              int    // server_version_num
 	stop                 func(context.Context) error
 	took                 time.Duration // to find or start the server
+	announce             sync.Once     // its first test logs where it is
+	tls                  *tlsFiles     // NewTLS's server only
 
 	mu   sync.Mutex
 	conn *pgx.Conn
@@ -131,28 +143,37 @@ func (b *backend) String() string {
 	return fmt.Sprintf("%s server %s", b.kind, net.JoinHostPort(b.host, strconv.Itoa(b.port)))
 }
 
+// lazy is a server found or started on first use, once per test binary.
+type lazy struct {
+	once sync.Once
+	be   *backend
+	err  error
+}
+
 var (
-	once     sync.Once
-	announce sync.Once
-	theBE    *backend
-	theErr   error
+	plain    lazy         // New's
+	tlsLazy  lazy         // NewTLS's
 	setupLog lockedBuffer // localpg's and testcontainers' progress, shown on failure
 )
 
-func shared() (*backend, error) {
-	once.Do(func() {
+func (l *lazy) get(setup func() (*backend, error)) (*backend, error) {
+	l.once.Do(func() {
 		begin := time.Now()
-		theBE, theErr = setup()
-		if theBE != nil {
-			theBE.took = time.Since(begin)
+		l.be, l.err = setup()
+		if l.be != nil {
+			l.be.took = time.Since(begin)
 		}
 	})
-	return theBE, theErr
+	return l.be, l.err
 }
 
 func shutdown() error {
-	once.Do(func() {}) // no server was asked for: none starts now
-	b := theBE
+	return errors.Join(plain.shutdown(), tlsLazy.shutdown())
+}
+
+func (l *lazy) shutdown() error {
+	l.once.Do(func() {}) // no server was asked for: none starts now
+	b := l.be
 	if b == nil {
 		return nil
 	}
@@ -199,6 +220,13 @@ func setup() (*backend, error) {
 	if binErr != nil {
 		return nil, noServer(dockerErr, binErr)
 	}
+	return startLocal(ctx, opts, bin, dockerErr, nil)
+}
+
+// startLocal starts a throwaway cluster from the local binaries in bin.
+// prepare, if set, runs on the cluster directory before the server starts
+// (the files it writes there are given to the server's OS user).
+func startLocal(ctx context.Context, opts localpg.Options, bin string, dockerErr error, prepare func(dir string, opts *localpg.Options) error) (*backend, error) {
 	base, err := baseDir()
 	if err != nil {
 		return nil, err
@@ -211,6 +239,12 @@ func setup() (*backend, error) {
 		return nil, fmt.Errorf("pgtest: %w", err)
 	}
 	opts.Dir, opts.BinDir, opts.InitCache = dir, bin, filepath.Join(base, "cache")
+	if prepare != nil {
+		if err := prepare(dir, &opts); err != nil {
+			_ = os.RemoveAll(dir)
+			return nil, fmt.Errorf("pgtest: %w", err)
+		}
+	}
 	s, err := localpg.Start(ctx, opts)
 	if err != nil {
 		_ = os.RemoveAll(dir)

@@ -3,6 +3,8 @@ package pgtest_test
 import (
 	"context"
 	"errors"
+	"fmt"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -108,5 +110,38 @@ func BenchmarkNew(b *testing.B) {
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		pgtest.New(b)
+	}
+}
+
+// TestTLSServer: NewTLS's DSN verifies the server's certificate against
+// CAFile and the connection is encrypted; the unrelated CA and the address
+// outside the certificate fail verification.
+func TestTLSServer(t *testing.T) {
+	db := pgtest.NewTLS(t)
+	ctx := context.Background()
+	var ssl bool
+	var current string
+	err := connect(t, &db.DB).QueryRow(ctx,
+		"select ssl, current_database() from pg_stat_ssl where pid = pg_backend_pid()").Scan(&ssl, &current)
+	if err != nil || !ssl || current != db.Database {
+		t.Fatalf("ssl %v, database %q, %v; want a TLS connection to %s", ssl, current, err, db.Database)
+	}
+	for _, tc := range []struct{ name, host, ca, want string }{
+		{"other CA", pgtest.TLSHost, db.OtherCAFile, "unknown authority"},
+		{"IP not in the certificate", db.IPHost, db.CAFile, "for 127.0.0.1"},
+	} {
+		cfg, err := pgx.ParseConfig(fmt.Sprintf("host=%s port=%d user=%s dbname=%s sslmode=verify-full sslrootcert=%s",
+			tc.host, db.Port, db.User, db.Database, tc.ca))
+		if err != nil {
+			t.Fatal(err)
+		}
+		cfg.Password = db.Password
+		c, err := pgx.ConnectConfig(ctx, cfg)
+		if err == nil {
+			c.Close(ctx)
+			t.Errorf("%s: connected", tc.name)
+		} else if !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s: %v; want %q", tc.name, err, tc.want)
+		}
 	}
 }
