@@ -96,13 +96,14 @@ func (c *compiler) buildManifest() *Manifest {
 		Target:       c.opts.Target,
 		InvocationID: c.opts.InvocationID,
 		GeneratedAt:  c.opts.RunStartedAt.UTC().Format("2006-01-02T15:04:05.000000Z"),
-		ByID:         map[string]*Node{},
-		SourceByID:   map[string]*SourceNode{},
-		ParentMap:    map[string][]string{},
-		ChildMap:     map[string][]string{},
+		ByID:         make(map[string]*Node, len(c.nodes)),
+		SourceByID:   make(map[string]*SourceNode, len(c.srcList)),
+		ParentMap:    make(map[string][]string, len(c.nodes)+len(c.srcList)),
+		ChildMap:     make(map[string][]string, len(c.nodes)+len(c.srcList)),
 		Sources:      c.srcList,
 		Docs:         c.docs,
 	}
+	m.Nodes = make([]*Node, 0, len(c.nodes))
 	for _, n := range c.nodes {
 		if n.disabled {
 			m.Disabled = append(m.Disabled, n)
@@ -113,7 +114,7 @@ func (c *compiler) buildManifest() *Manifest {
 		m.Nodes = append(m.Nodes, n)
 		m.ByID[n.UniqueID] = n
 	}
-	sort.Slice(m.Nodes, func(i, j int) bool { return m.Nodes[i].UniqueID < m.Nodes[j].UniqueID })
+	slices.SortFunc(m.Nodes, func(a, b *Node) int { return strings.Compare(a.UniqueID, b.UniqueID) })
 	sort.Slice(m.Sources, func(i, j int) bool { return m.Sources[i].UniqueID < m.Sources[j].UniqueID })
 	for _, s := range m.Sources {
 		m.SourceByID[s.UniqueID] = s
@@ -158,7 +159,7 @@ func (c *compiler) checkGraph(m *Manifest) {
 	}
 	// A topological order that misses nodes means a cycle; only then is it
 	// worth finding the strongly connected components to name it.
-	if len(topoOrder(m)) == len(m.Nodes) {
+	if acyclic(m) {
 		return
 	}
 	sccs, err := graph.StronglyConnectedComponents(m.DAG())
@@ -230,6 +231,57 @@ func orderCycle(m *Manifest, scc []string) []string {
 
 // topoOrder returns the manifest's nodes with parents before children,
 // ties broken by unique id (m.Nodes is sorted, so by position).
+// acyclic reports whether the nodes' dependencies form no cycle: Kahn's
+// algorithm without topoOrder's ordering, which only checking needs not.
+func acyclic(m *Manifest) bool {
+	pos := make(map[string]int32, len(m.Nodes))
+	for i, n := range m.Nodes {
+		pos[n.UniqueID] = int32(i)
+	}
+	indeg := make([]int32, len(m.Nodes))
+	// children as one flat list per node, in CSR form: no slice per node.
+	start := make([]int32, len(m.Nodes)+1)
+	for i, n := range m.Nodes {
+		for _, p := range n.DependsOnNodes {
+			if j, ok := pos[p]; ok {
+				indeg[i]++
+				start[j+1]++
+			}
+		}
+	}
+	for i := range m.Nodes {
+		start[i+1] += start[i]
+	}
+	children := make([]int32, start[len(m.Nodes)])
+	fill := slices.Clone(start[:len(m.Nodes)])
+	for i, n := range m.Nodes {
+		for _, p := range n.DependsOnNodes {
+			if j, ok := pos[p]; ok {
+				children[fill[j]] = int32(i)
+				fill[j]++
+			}
+		}
+	}
+	stack := make([]int32, 0, len(m.Nodes))
+	for i := range m.Nodes {
+		if indeg[i] == 0 {
+			stack = append(stack, int32(i))
+		}
+	}
+	done := 0
+	for len(stack) > 0 {
+		i := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		done++
+		for _, ch := range children[start[i]:start[i+1]] {
+			if indeg[ch]--; indeg[ch] == 0 {
+				stack = append(stack, ch)
+			}
+		}
+	}
+	return done == len(m.Nodes)
+}
+
 func topoOrder(m *Manifest) []*Node {
 	pos := make(map[string]int32, len(m.Nodes))
 	for i, n := range m.Nodes {
