@@ -136,6 +136,10 @@ type Materialization struct {
 	// FullRefresh rebuilds incremental models (and recreates seeds) from
 	// scratch.
 	FullRefresh bool
+	// Config holds the node's configs (plain values: strings, numbers,
+	// bools, []any, map[string]any), for an adapter's own keys such as
+	// Athena's table_type, format and partitioned_by.
+	Config map[string]any
 }
 
 // Hook is a rendered pre-hook or post-hook.
@@ -177,6 +181,8 @@ type Seed struct {
 	// FullRefresh drops and recreates the table instead of replacing its
 	// rows.
 	FullRefresh bool
+	// Config holds the seed's configs, as Materialization.Config.
+	Config map[string]any
 	// Progress, when set, is told how many rows were loaded so far: every
 	// 100,000 rows or so, and once at the end. It may be called from
 	// another goroutine than LoadSeed's.

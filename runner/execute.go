@@ -139,6 +139,7 @@ func (r *runner) runModel(ctx context.Context, n *compiler.Node, res *Result) er
 		PreHooks:    hooks(n.PreHooks),
 		PostHooks:   hooks(n.PostHooks),
 		FullRefresh: r.fullRefresh(n),
+		Config:      compiler.PlainConfig(n.Config),
 	}
 	if kind == "incremental" {
 		mat.Incremental = incrementalConfig(n.Config)
