@@ -1,0 +1,47 @@
+package awsfake
+
+import (
+	"net/http"
+
+	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
+)
+
+var secretsOps = map[string]jsonHandler{
+	"GetSecretValue": (*Server).getSecretValue,
+}
+
+// PutSecret stores a secret's SecretString for GetSecretValue.
+func (s *Server) PutSecret(id, value string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.secrets[id] = value
+}
+
+func (s *Server) getSecretValue(body map[string]any) (any, string, error) {
+	var in secretsmanager.GetSecretValueInput
+	if err := decode(body, &in); err != nil {
+		return nil, "", err
+	}
+	id := deref(in.SecretId)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	v, ok := s.secrets[id]
+	if !ok {
+		return nil, id, errorf(http.StatusBadRequest, "ResourceNotFoundException", "Secrets Manager can't find the specified secret.")
+	}
+	return map[string]any{
+		"ARN":           "arn:aws:secretsmanager:" + Region + ":" + AccountID + ":secret:" + id,
+		"Name":          id,
+		"SecretString":  v,
+		"VersionId":     "awsfake-v1",
+		"VersionStages": []string{"AWSCURRENT"},
+		"CreatedDate":   float64(s.now().Unix()),
+	}, id, nil
+}
+
+func deref(p *string) string {
+	if p == nil {
+		return ""
+	}
+	return *p
+}
