@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/glue"
@@ -24,7 +25,12 @@ type glueDB struct {
 	parts  map[string]map[string]*gluetypes.Partition // table -> partKey(values) -> partition
 }
 
-func (g *glueState) init() { g.dbs = map[string]*glueDB{} }
+// init starts the catalog with the "default" database every account has.
+func (g *glueState) init() {
+	g.dbs = map[string]*glueDB{}
+	g.createDB(gluetypes.Database{Name: aws.String("default"), Description: aws.String("Default Hive database"),
+		CreateTime: aws.Time(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))})
+}
 
 func partKey(values []string) string { return strings.Join(values, "\x00") }
 
