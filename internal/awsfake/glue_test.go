@@ -234,8 +234,8 @@ func TestGluePartitions(t *testing.T) {
 		t.Errorf("%d partitions, want 24", n)
 	}
 	for expr, want := range map[string]string{
-		"year = '2024' and month in ('1', '2')": "2024-1 2024-2",
-		"year=2023 AND month >= 11":             "2023-11 2023-12",
+		"year = '2024' and month in ('1', '2')":                      "2024-1 2024-2",
+		"year=2023 AND month >= 11":                                  "2023-11 2023-12",
 		"(year = '2023' or year = '2024') and month between 6 and 6": "2023-6 2024-6",
 		"not year = 2023 and month = 12":                             "2024-12",
 	} {
