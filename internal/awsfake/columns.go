@@ -219,15 +219,16 @@ func (ix *inferrer) selectBlock(toks []token, sc *scope) ([]colDef, bool, error)
 	}
 	known := true
 	var cols []colDef
-	for i, item := range splitTop(toks[:end], isComma) {
-		c, ok := ix.item(item, i, rels)
+	for _, item := range splitTop(toks[:end], isComma) {
+		// Athena numbers unnamed columns by their output position.
+		c, ok := ix.item(item, len(cols), rels)
 		known = known && ok
 		cols = append(cols, c...)
 	}
 	return cols, known, nil
 }
 
-// item infers one select-list item; i is its position for _colN.
+// item infers one select-list item; i is its output position, for _colN.
 func (ix *inferrer) item(item []token, i int, rels []relation) ([]colDef, bool) {
 	n := len(item)
 	switch {

@@ -357,6 +357,15 @@ func (c *s3Call) putObject() {
 		return
 	}
 	c.s.mu.Lock()
+	// A conditional write (If-None-Match: *) fails when the key exists,
+	// as S3 does: the way a client takes a lock object.
+	if c.r.Header.Get("If-None-Match") == "*" {
+		if _, exists := c.s.s3.buckets[c.bucket][c.key]; exists {
+			c.s.mu.Unlock()
+			c.fail(errorf(http.StatusPreconditionFailed, "PreconditionFailed", "At least one of the pre-conditions you specified did not hold"))
+			return
+		}
+	}
 	o := c.s.putObject(c.bucket, c.key, data, c.r.Header.Get("Content-Type"))
 	c.s.mu.Unlock()
 	c.w.Header().Set("ETag", o.etag)
