@@ -269,19 +269,32 @@ func (a *Adapter) discard(ctx context.Context, p *plan, tmp string) {
 // INSERT INTO of the others).
 func (a *Adapter) ctas(ctx context.Context, schema, name string, c tableConfig, loc s3Dir, sql string) (adapters.Result, error) {
 	prefix := ctasPrefix(a.render(schema, name), c, loc)
-	ex, err := a.run(ctx, inModel(prefix, sql))
-	if err == nil {
-		return a.result(ctx, ex)
+	var err error
+	for attempt := 0; ; attempt++ {
+		var ex *execution
+		ex, err = a.run(ctx, inModel(prefix, sql))
+		if err == nil {
+			return a.result(ctx, ex)
+		}
+		if !errors.Is(err, errRetryable) || attempt >= a.cfg.NumRetries {
+			break
+		}
+		// A write is resubmitted only once what it wrote is gone: the
+		// table aside and its fresh prefix are the build's own.
+		a.logf("%v; building %s.%s again", err, schema, name)
+		if err := a.clear(ctx, schema, name, loc); err != nil {
+			return adapters.Result{}, err
+		}
+		if err := sleep(ctx, backoff(attempt)); err != nil {
+			return adapters.Result{}, canceled(ctx, "", err)
+		}
 	}
 	if !tooManyPartitions(err) || len(c.PartitionedBy) == 0 {
 		return adapters.Result{}, err
 	}
 	a.logf("%s.%s writes more than 100 partitions: building it in batches", schema, name)
 	// Athena may have written part of the table before failing.
-	if err := a.deleteGlueTable(ctx, schema, name); err != nil {
-		return adapters.Result{}, err
-	}
-	if err := a.deleteDir(ctx, loc); err != nil {
+	if err := a.clear(ctx, schema, name, loc); err != nil {
 		return adapters.Result{}, err
 	}
 	return a.batched(ctx, sql, c.PartitionedBy, func(i int, body string) statement {
@@ -290,6 +303,15 @@ func (a *Adapter) ctas(ctx context.Context, schema, name string, c tableConfig, 
 		}
 		return plain("insert into " + a.render(schema, name) + "\n" + body)
 	})
+}
+
+// clear removes a table built aside from Glue and its data under its
+// fresh prefix.
+func (a *Adapter) clear(ctx context.Context, schema, name string, loc s3Dir) error {
+	if err := a.deleteGlueTable(ctx, schema, name); err != nil {
+		return err
+	}
+	return a.deleteDir(ctx, loc)
 }
 
 // partitionBatch is how many partitions one statement writes (Athena's

@@ -54,12 +54,12 @@ type execution struct {
 // ctx's error.
 func (a *Adapter) run(ctx context.Context, st statement) (*execution, error) {
 	for attempt := 0; ; attempt++ {
-		ex, q, err := a.runOnce(ctx, st)
+		ex, err := a.runOnce(ctx, st)
 		if err == nil {
 			return ex, nil
 		}
-		if q != nil && st.retry && attempt < a.cfg.NumRetries && retryableFailure(q) {
-			a.logf("query %s failed (%s); resubmitting it", aws.ToString(q.QueryExecutionId), reason(q))
+		if st.retry && attempt < a.cfg.NumRetries && errors.Is(err, errRetryable) {
+			a.logf("%v; resubmitting the query", err)
 			if err := sleep(ctx, backoff(attempt)); err != nil {
 				return nil, canceled(ctx, st.sql, err)
 			}
@@ -68,6 +68,10 @@ func (a *Adapter) run(ctx context.Context, st statement) (*execution, error) {
 		return nil, err
 	}
 }
+
+// errRetryable marks the error of a query Athena says may succeed if
+// resubmitted.
+var errRetryable = errors.New("athena: the failure is transient")
 
 // backoff is the jittered exponential wait before a resubmission.
 func backoff(attempt int) time.Duration {
@@ -88,9 +92,9 @@ func sleep(ctx context.Context, d time.Duration) error {
 	}
 }
 
-func (a *Adapter) runOnce(ctx context.Context, st statement) (*execution, *types.QueryExecution, error) {
+func (a *Adapter) runOnce(ctx context.Context, st statement) (*execution, error) {
 	if err := ctx.Err(); err != nil {
-		return nil, nil, canceled(ctx, st.sql, err)
+		return nil, canceled(ctx, st.sql, err)
 	}
 	in := &athena.StartQueryExecutionInput{
 		QueryString:           aws.String(st.sql),
@@ -100,23 +104,23 @@ func (a *Adapter) runOnce(ctx context.Context, st statement) (*execution, *types
 	}
 	out, err := a.athena.StartQueryExecution(ctx, in)
 	if err != nil {
-		return nil, nil, a.startError(ctx, err, st)
+		return nil, a.startError(ctx, err, st)
 	}
 	id := aws.ToString(out.QueryExecutionId)
 	wait := a.poll
 	for {
 		if err := sleep(ctx, wait); err != nil {
 			a.stop(ctx, id)
-			return nil, nil, canceled(ctx, st.sql, err)
+			return nil, canceled(ctx, st.sql, err)
 		}
 		wait = min(wait*3/2, a.pollCap)
 		got, err := a.athena.GetQueryExecution(ctx, &athena.GetQueryExecutionInput{QueryExecutionId: aws.String(id)})
 		if err != nil {
 			if ctx.Err() != nil {
 				a.stop(ctx, id)
-				return nil, nil, canceled(ctx, st.sql, err)
+				return nil, canceled(ctx, st.sql, err)
 			}
-			return nil, nil, a.apiError(ctx, err, "polling query "+id)
+			return nil, a.apiError(ctx, err, "polling query "+id)
 		}
 		q := got.QueryExecution
 		if q == nil || q.Status == nil {
@@ -128,14 +132,18 @@ func (a *Adapter) runOnce(ctx context.Context, st statement) (*execution, *types
 			if q.Statistics != nil {
 				ex.scanned = aws.ToInt64(q.Statistics.DataScannedInBytes)
 			}
-			return ex, nil, nil
+			return ex, nil
 		case types.QueryExecutionStateFailed:
-			return nil, q, queryError(st, reason(q), id)
+			e := queryError(st, reason(q), id)
+			if retryableFailure(q) {
+				e.Err = errRetryable
+			}
+			return nil, e
 		case types.QueryExecutionStateCancelled:
 			if ctx.Err() != nil {
-				return nil, nil, canceled(ctx, st.sql, ctx.Err())
+				return nil, canceled(ctx, st.sql, ctx.Err())
 			}
-			return nil, nil, &adapters.Error{Code: adapters.Canceled, Msg: fmt.Sprintf("athena: query %s was cancelled by someone else", id), SQL: st.sql}
+			return nil, &adapters.Error{Code: adapters.Canceled, Msg: fmt.Sprintf("athena: query %s was cancelled by someone else", id), SQL: st.sql}
 		}
 	}
 }
