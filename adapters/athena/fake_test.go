@@ -3,7 +3,9 @@ package athena
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -11,6 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 
 	"github.com/gmodel/gmodel/adapters"
+	"github.com/gmodel/gmodel/adapters/adaptertest"
 	"github.com/gmodel/gmodel/internal/awsfake"
 	"github.com/gmodel/gmodel/profiles"
 )
@@ -332,5 +335,267 @@ func TestIcebergTableSwap(t *testing.T) {
 	}
 	if objs := s.S3Objects(loc1); len(objs) != 0 {
 		t.Errorf("old Iceberg data left: %v", objs)
+	}
+}
+
+func incremental(schema, name, sql string, inc adapters.Incremental, cfg map[string]any) adapters.Materialization {
+	m := model("incremental", schema, name, sql, cfg)
+	m.Incremental = &inc
+	return m
+}
+
+func TestIncrementalHiveAppendAndSchemaChange(t *testing.T) {
+	a, s := openFake(t, nil)
+	inc := adapters.Incremental{Strategy: "append", OnSchemaChange: "append_new_columns"}
+	build(t, a, incremental("gold", "m", "select 1 as id", inc, nil))
+	s.ResetCalls()
+	build(t, a, incremental("gold", "m", "select 2 as id, 'x' as extra", inc, nil))
+	got := sqlOf(s)
+	want := []string{
+		"create or replace view \"gold\".\"m__gmodel_new\" as\nselect 2 as id, 'x' as extra",
+		"insert into \"gold\".\"m\" (\"id\", \"extra\")\nselect \"id\", \"extra\" from \"gold\".\"m__gmodel_new\"",
+	}
+	if strings.Join(got, "\n;\n") != strings.Join(want, "\n;\n") {
+		t.Errorf("statements:\n%s\nwant:\n%s", strings.Join(got, "\n;\n"), strings.Join(want, "\n;\n"))
+	}
+	cols, _ := a.Columns(ctx(t), adapters.Relation{Schema: "gold", Identifier: "m"})
+	if len(cols) != 2 || cols[1].Name != "extra" {
+		t.Errorf("columns %v, want id and extra", cols)
+	}
+	if s.Table("gold", "m"+newSuffix) != nil {
+		t.Error("the view of new rows is left")
+	}
+	// fail: the difference is named, nothing inserted.
+	s.ResetCalls()
+	_, err := a.Materialize(ctx(t), incremental("gold", "m", "select 3 as id", adapters.Incremental{Strategy: "append", OnSchemaChange: "fail"}, nil))
+	if adapters.CodeOf(err) != adapters.Invalid || !strings.Contains(err.Error(), `"extra"`) {
+		t.Errorf("err = %v", err)
+	}
+	for _, q := range sqlOf(s) {
+		if strings.HasPrefix(q, "insert") {
+			t.Errorf("inserted after on_schema_change fail: %s", q)
+		}
+	}
+	// sync_all_columns on Hive: the Glue columns become the model's.
+	build(t, a, incremental("gold", "m", "select 4 as id", adapters.Incremental{Strategy: "append", OnSchemaChange: "sync_all_columns"}, nil))
+	cols, _ = a.Columns(ctx(t), adapters.Relation{Schema: "gold", Identifier: "m"})
+	if len(cols) != 1 {
+		t.Errorf("columns after sync %v", cols)
+	}
+	// Hive cannot merge.
+	_, err = a.Materialize(ctx(t), incremental("gold", "m", "select 5 as id", adapters.Incremental{Strategy: "merge", UniqueKey: []string{"id"}}, nil))
+	if adapters.CodeOf(err) != adapters.Invalid || !strings.Contains(err.Error(), "Iceberg") {
+		t.Errorf("merge on hive: %v", err)
+	}
+}
+
+func TestIncrementalIcebergMerge(t *testing.T) {
+	a, s := openFake(t, nil)
+	cfg := map[string]any{"table_type": "iceberg"}
+	inc := adapters.Incremental{UniqueKey: []string{"id"}, OnSchemaChange: "sync_all_columns"}
+	build(t, a, incremental("gold", "m", "select 1 as id, 'a' as gone", inc, cfg))
+	s.ResetCalls()
+	build(t, a, incremental("gold", "m", "select 2 as id, 'b' as name", inc, cfg))
+	got := sqlOf(s)
+	want := []string{
+		"create or replace view",
+		"alter table `gold`.`m` add columns (`name` string)",
+		"alter table `gold`.`m` drop column `gone`",
+		"merge into \"gold\".\"m\" as DBT_INTERNAL_DEST\nusing \"gold\".\"m__gmodel_new\" as DBT_INTERNAL_SOURCE\non DBT_INTERNAL_SOURCE.id = DBT_INTERNAL_DEST.id",
+	}
+	if len(got) != len(want) {
+		t.Fatalf("statements %q", got)
+	}
+	for i := range want {
+		if !strings.HasPrefix(got[i], want[i]) {
+			t.Errorf("statement %d: %q, want %q...", i, got[i], want[i])
+		}
+	}
+}
+
+// insert_overwrite replaces the partitions of the new rows: their Glue
+// entries point at new data, and only the replaced partitions' old data
+// goes.
+func TestIncrementalInsertOverwrite(t *testing.T) {
+	a, s := openFake(t, nil)
+	parts := [][]string{{"2024-01-01"}, {"2024-01-02"}}
+	s.OnPartitionValues(func(sql string) [][]string { return parts })
+	cfg := map[string]any{"partitioned_by": []any{"day"}}
+	inc := adapters.Incremental{}
+	build(t, a, incremental("gold", "p", "select 1 as id, cast(current_date as date) as day", inc, cfg))
+	loc := location(s.Table("gold", "p"))
+	if ps := s.Partitions("gold", "p"); len(ps) != 2 {
+		t.Fatalf("%d partitions", len(ps))
+	}
+	day1 := s.S3Objects(loc + "day=2024-01-01/")
+	day2 := s.S3Objects(loc + "day=2024-01-02/")
+	if len(day1) == 0 || len(day2) == 0 {
+		t.Fatalf("partition data: %v %v", day1, day2)
+	}
+	parts = [][]string{{"2024-01-02"}, {"2024-01-03"}}
+	build(t, a, incremental("gold", "p", "select 2 as id, cast(current_date as date) as day", inc, cfg))
+	ps := s.Partitions("gold", "p")
+	byDay := map[string]string{}
+	for _, p := range ps {
+		byDay[p.Values[0]] = aws.ToString(p.StorageDescriptor.Location)
+	}
+	if len(byDay) != 3 || !strings.HasPrefix(byDay["2024-01-01"], loc+"day=") || strings.HasPrefix(byDay["2024-01-02"], loc+"day=") {
+		t.Errorf("partitions %v", byDay)
+	}
+	if objs := s.S3Objects(loc + "day=2024-01-02/"); len(objs) != 0 {
+		t.Errorf("the replaced partition's data is left: %v", objs)
+	}
+	if objs := s.S3Objects(loc + "day=2024-01-01/"); len(objs) != len(day1) {
+		t.Errorf("the untouched partition's data changed: %v", objs)
+	}
+	if got := location(s.Table("gold", "p")); got != loc {
+		t.Errorf("table location moved to %s", got)
+	}
+	if s.Table("gold", "p"+tmpSuffix) != nil {
+		t.Error("the table aside is left")
+	}
+}
+
+// More than 100 partitions: a CTAS of the first 100, INSERTs of the rest.
+func TestTooManyPartitionsBatched(t *testing.T) {
+	a, s := openFake(t, nil)
+	var all [][]string
+	for i := range 250 {
+		all = append(all, []string{fmt.Sprint(i)})
+	}
+	s.OnPartitionValues(func(sql string) [][]string {
+		if !strings.Contains(sql, "gmodel_batch") {
+			return all
+		}
+		var vals [][]string
+		for _, m := range regexp.MustCompile(`"p" = (\d+)`).FindAllStringSubmatch(sql, -1) {
+			vals = append(vals, []string{m[1]})
+		}
+		return vals
+	})
+	s.OnSelect(func(sql string) (*awsfake.Result, error) {
+		if !strings.HasPrefix(sql, "select distinct") {
+			return nil, fmt.Errorf("unexpected %s", sql)
+		}
+		r := &awsfake.Result{Columns: []awsfake.Col{{Name: "p", Type: "integer"}}}
+		for i := range all {
+			r.Rows = append(r.Rows, awsfake.Row(i))
+		}
+		return r, nil
+	})
+	build(t, a, model("table", "gold", "big", "select 1 as id, cast(n as integer) as p from (values (1)) as src(n)", map[string]any{"partitioned_by": []any{"p"}}))
+	var ctas, inserts int
+	for _, q := range sqlOf(s) {
+		switch {
+		case strings.HasPrefix(q, "create table") && strings.Contains(q, "gmodel_batch"):
+			ctas++
+		case strings.HasPrefix(q, "insert into \"gold\".\"big__gmodel_tmp\""):
+			inserts++
+		}
+	}
+	if ctas != 1 || inserts != 2 {
+		t.Errorf("%d batched CTAS and %d inserts, want 1 and 2:\n%s", ctas, inserts, strings.Join(sqlOf(s), "\n--\n"))
+	}
+	if n := len(s.Partitions("gold", "big")); n != 100+100+50 {
+		t.Errorf("%d partitions in Glue, want 250", n)
+	}
+}
+
+func TestSeedLoad(t *testing.T) {
+	a, s := openFake(t, nil)
+	rows := adaptertest.NewRows([]string{"1", "tab\there", "2024-01-31"}, []string{"2", `\N`, `\N`}, []string{"3", "", "2024-02-29"})
+	res, err := a.LoadSeed(ctx(t), adapters.Seed{
+		Relation: adapters.Relation{Schema: "bronze", Identifier: "raw"},
+		Columns:  []adapters.Column{{Name: "Id", DataType: "integer"}, {Name: "name", DataType: "text"}, {Name: "day", DataType: "date"}},
+		Rows:     rows,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.RowsAffected != 3 {
+		t.Errorf("RowsAffected %d", res.RowsAffected)
+	}
+	var upload string
+	for _, c := range s.CallsOf("s3", "PutObject") {
+		if strings.Contains(c.Detail, "_seed_upload/") {
+			upload = c.Detail
+		}
+	}
+	if !strings.HasPrefix(upload, testData+"bronze/raw/_seed_upload/") {
+		t.Fatalf("upload at %q", upload)
+	}
+	body, _ := s.Object(upload)
+	wantBody := `{"c0":"1","c1":"tab\there","c2":"2024-01-31"}` + "\n" + `{"c0":"2","c1":null,"c2":null}` + "\n" + `{"c0":"3","c1":"","c2":"2024-02-29"}` + "\n"
+	if string(body) != wantBody && len(body) != 0 {
+		t.Errorf("upload:\n%s\nwant:\n%s", body, wantBody)
+	}
+	if objs := s.S3Objects(testData + "bronze/raw/_seed_upload/"); len(objs) != 0 {
+		t.Errorf("the upload is left: %v", objs)
+	}
+	if s.Table("bronze", "raw"+uploadSuffix) != nil || s.Table("bronze", "raw"+tmpSuffix) != nil {
+		t.Error("tables aside are left")
+	}
+	tb := s.Table("bronze", "raw")
+	if tb == nil {
+		t.Fatal("no table bronze.raw")
+	}
+	var types []string
+	for _, c := range columnsOf(tb) {
+		types = append(types, c.Name+" "+c.DataType)
+	}
+	if got := strings.Join(types, ", "); got != "id int, name string, day date" {
+		t.Errorf("columns %s", got)
+	}
+	// A row of the wrong width fails before anything is built.
+	_, err = a.LoadSeed(ctx(t), adapters.Seed{Relation: adapters.Relation{Schema: "bronze", Identifier: "raw"},
+		Columns: []adapters.Column{{Name: "a", DataType: "integer"}, {Name: "b", DataType: "integer"}},
+		Rows:    adaptertest.NewRows([]string{"1", "2"}, []string{"3"})})
+	if err == nil || !strings.Contains(err.Error(), "row 2 has 1 values") {
+		t.Errorf("err = %v", err)
+	}
+}
+
+func TestQueryTypes(t *testing.T) {
+	a, s := openFake(t, nil)
+	s.OnSelect(func(sql string) (*awsfake.Result, error) {
+		r := &awsfake.Result{Columns: []awsfake.Col{{Name: "i", Type: "integer"}, {Name: "b", Type: "bigint"}, {Name: "s", Type: "varchar"}, {Name: "n", Type: "integer"}, {Name: "t", Type: "boolean"},
+			{Name: "f", Type: "double"}, {Name: "dw", Type: "decimal"}, {Name: "df", Type: "decimal"}, {Name: "d", Type: "date"}, {Name: "ts", Type: "timestamp"}, {Name: "arr", Type: "array"}}}
+		for range 2500 {
+			r.Rows = append(r.Rows, awsfake.Row(1, "9007199254740993", "x", nil, "true", "2.5", "12.00", "12.50", "2024-01-31", "2024-01-31 10:11:12.123", "[1, 2]"))
+		}
+		return r, nil
+	})
+	rows, err := a.Query(ctx(t), "select 1 as whatever")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rows.Values) != 2500 {
+		t.Fatalf("%d rows, want 2500 (over 3 pages, header skipped)", len(rows.Values))
+	}
+	got := fmt.Sprintf("%#v", rows.Values[2499])
+	want := fmt.Sprintf("%#v", []any{int64(1), int64(9007199254740993), "x", nil, true, 2.5, int64(12), 12.5,
+		time.Date(2024, 1, 31, 0, 0, 0, 0, time.UTC), time.Date(2024, 1, 31, 10, 11, 12, 123e6, time.UTC), "[1, 2]"})
+	if got != want {
+		t.Errorf("row\n%s\nwant\n%s", got, want)
+	}
+}
+
+func TestLock(t *testing.T) {
+	a, s := openFake(t, nil)
+	unlock, err := a.Lock(ctx(t), "", "gold", false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	key := testStaging + "_gmodel_locks/awsdatacatalog/gold.json"
+	if _, ok := s.Object(key); !ok {
+		t.Fatalf("no lock object %s", key)
+	}
+	_, err = a.Lock(ctx(t), "", "gold", false)
+	if adapters.CodeOf(err) != adapters.Locked || !strings.Contains(err.Error(), "pid ") || !strings.Contains(err.Error(), key) {
+		t.Errorf("err = %v", err)
+	}
+	unlock()
+	if _, ok := s.Object(key); ok {
+		t.Error("the lock object is left")
 	}
 }
