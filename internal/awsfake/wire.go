@@ -114,8 +114,8 @@ func setWire(src any, dst reflect.Value, path string) error {
 			if !ok {
 				return bad()
 			}
-			sec, frac := math.Modf(f)
-			dst.Set(reflect.ValueOf(time.Unix(int64(sec), int64(frac*1e9)).UTC()))
+			// Millisecond precision, as the SDK's own decoder reads epochs.
+			dst.Set(reflect.ValueOf(time.UnixMilli(int64(math.Round(f * 1000))).UTC()))
 			return nil
 		}
 		m, ok := src.(map[string]any)
