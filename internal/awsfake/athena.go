@@ -330,6 +330,16 @@ func (s *Server) lookupQuery(id string) (*query, *apiError) {
 	return q, nil
 }
 
+// observe finds a query and advances it, as a client's look at it does.
+func (s *Server) observe(id string) (*query, error) {
+	q, err := s.lookupQuery(id)
+	if err != nil {
+		return nil, err
+	}
+	s.advance(q)
+	return q, nil
+}
+
 // advance moves a query one observation forward: QUEUED, RUNNING (as
 // many as PollsUntilDone), then its terminal state, reached by running
 // the statement.
@@ -427,11 +437,10 @@ func (s *Server) getQueryExecution(body map[string]any) (any, string, error) {
 		return nil, "", err
 	}
 	id := deref(in.QueryExecutionId)
-	q, err := s.lookupQuery(id)
+	q, err := s.observe(id)
 	if err != nil {
 		return nil, id, err
 	}
-	s.advance(q)
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return map[string]any{"QueryExecution": toWire(q.execution())}, id, nil
@@ -505,11 +514,10 @@ func (s *Server) getQueryResults(body map[string]any) (any, string, error) {
 		return nil, "", err
 	}
 	id := deref(in.QueryExecutionId)
-	q, err := s.lookupQuery(id)
+	q, err := s.observe(id)
 	if err != nil {
 		return nil, id, err
 	}
-	s.advance(q)
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	switch q.state {

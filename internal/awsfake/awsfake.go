@@ -4,9 +4,11 @@
 //
 // New starts an httptest server; Config returns an aws.Config pointed at it
 // (static fake credentials, region eu-west-1, no shared config files read).
-// S3 clients must use path-style addressing (s3.Options.UsePathStyle), as
-// gmodel does for endpoint_url. Every request is recorded (Calls, CallsOf)
-// and the state can be inspected (Table, S3Objects, Object).
+// The endpoint is an IP address, for which the S3 client addresses buckets
+// in the path, as gmodel does for endpoint_url (s3.Options.UsePathStyle);
+// requests to <bucket>.localhost are understood too. Every request is
+// recorded (Calls, CallsOf) and the state can be inspected (Table,
+// Partitions, S3Objects, Object).
 //
 // What is faked:
 //   - Athena: StartQueryExecution, GetQueryExecution, GetQueryResults (with

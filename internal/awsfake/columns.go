@@ -523,7 +523,7 @@ func hiveType(t string) string {
 		}
 	case "map":
 		if hasArgs {
-			parts := splitTypeArgs(args)
+			parts := splitDepth0(args)
 			if len(parts) == 2 {
 				return "map<" + hiveType(parts[0]) + "," + hiveType(parts[1]) + ">"
 			}
@@ -531,7 +531,7 @@ func hiveType(t string) string {
 	case "row":
 		if hasArgs {
 			var fields []string
-			for _, f := range splitTypeArgs(args) {
+			for _, f := range splitDepth0(args) {
 				name, typ, _ := strings.Cut(strings.TrimSpace(f), " ")
 				fields = append(fields, strings.Trim(name, `"`)+":"+hiveType(typ))
 			}
@@ -545,8 +545,8 @@ func hiveType(t string) string {
 	return strings.Join(strings.Fields(t), " ")
 }
 
-// splitTypeArgs splits "a, map(b, c)" at depth-0 commas.
-func splitTypeArgs(s string) []string {
+// splitDepth0 splits "a, map(b, c)" or "x, bucket(4, y)" at depth-0 commas.
+func splitDepth0(s string) []string {
 	var out []string
 	depth, start := 0, 0
 	for i, c := range s {

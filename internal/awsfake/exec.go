@@ -4,6 +4,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -190,22 +191,18 @@ func (s *Server) execCTAS(q *query) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	st := q.st
-	db, name, err := s.resolve(q, st.name)
+	d, db, name, err := s.schemaOf(q, st.name)
 	if err != nil {
 		return err
 	}
 	lc := lineCol(q.text, st.name.pos)
-	d, ok := s.glue.dbs[db]
-	if !ok {
-		return failf("SCHEMA_NOT_FOUND", "%s: Schema '%s' does not exist", lc, db)
-	}
 	if _, exists := d.tables[name]; exists {
 		if st.ifNot {
 			return nil
 		}
 		return failf("TABLE_ALREADY_EXISTS", "%s: Table '%s' already exists", lc, fqn(db, name))
 	}
-	for _, k := range sortedKeys(st.props) {
+	for _, k := range slices.Sorted(maps.Keys(st.props)) {
 		if !ctasProps[k] {
 			return failf("INVALID_TABLE_PROPERTY", "%s: Catalog 'awsdatacatalog' table property '%s' does not exist", lc, k)
 		}
@@ -333,22 +330,7 @@ func splitList(v string) []string {
 	if v == "" {
 		return nil
 	}
-	var out []string
-	depth, start := 0, 0
-	for i, c := range v {
-		switch c {
-		case '(':
-			depth++
-		case ')':
-			depth--
-		case ',':
-			if depth == 0 {
-				out = append(out, strings.TrimSpace(v[start:i]))
-				start = i + 1
-			}
-		}
-	}
-	return append(out, strings.TrimSpace(v[start:]))
+	return splitDepth0(v)
 }
 
 // transformColumn returns the source column of an Iceberg partition
@@ -509,15 +491,11 @@ func (s *Server) execView(q *query) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	st := q.st
-	db, name, err := s.resolve(q, st.name)
+	d, db, name, err := s.schemaOf(q, st.name)
 	if err != nil {
 		return err
 	}
 	lc := lineCol(q.text, st.name.pos)
-	d, ok := s.glue.dbs[db]
-	if !ok {
-		return failf("SCHEMA_NOT_FOUND", "%s: Schema '%s' does not exist", lc, db)
-	}
 	old, exists := d.tables[name]
 	switch {
 	case exists && !isView(old):
@@ -597,20 +575,28 @@ func (s *Server) execInsert(q *query) error {
 
 // targetTable finds the existing table a statement names. Callers hold mu.
 func (s *Server) targetTable(q *query, n qname) (*gluetypes.Table, error) {
-	db, name, err := s.resolve(q, n)
+	d, db, name, err := s.schemaOf(q, n)
 	if err != nil {
 		return nil, err
 	}
-	lc := lineCol(q.text, n.pos)
-	d, ok := s.glue.dbs[db]
-	if !ok {
-		return nil, failf("SCHEMA_NOT_FOUND", "%s: Schema '%s' does not exist", lc, db)
-	}
 	t, ok := d.tables[name]
 	if !ok {
-		return nil, failf("TABLE_NOT_FOUND", "%s: Table '%s' does not exist", lc, fqn(db, name))
+		return nil, failf("TABLE_NOT_FOUND", "%s: Table '%s' does not exist", lineCol(q.text, n.pos), fqn(db, name))
 	}
 	return t, nil
+}
+
+// schemaOf resolves a relation name and finds its existing database.
+// Callers hold mu.
+func (s *Server) schemaOf(q *query, n qname) (d *glueDB, db, name string, err error) {
+	if db, name, err = s.resolve(q, n); err != nil {
+		return nil, "", "", err
+	}
+	d, ok := s.glue.dbs[db]
+	if !ok {
+		return nil, "", "", failf("SCHEMA_NOT_FOUND", "%s: Schema '%s' does not exist", lineCol(q.text, n.pos), db)
+	}
+	return d, db, name, nil
 }
 
 // execDDL runs the statements that need no hook. Callers hold mu.
@@ -727,13 +713,9 @@ func (s *Server) execDDL(q *query) error {
 		if !iceberg {
 			return failf("NOT_SUPPORTED", "%s: ALTER TABLE RENAME TO is supported only for Iceberg tables (%s is a Hive table)", lc, fqn(db, name))
 		}
-		tdb, tname, err := s.resolve(q, st.to)
+		d, tdb, tname, err := s.schemaOf(q, st.to)
 		if err != nil {
 			return err
-		}
-		d, ok := s.glue.dbs[tdb]
-		if !ok {
-			return failf("SCHEMA_NOT_FOUND", "%s: Schema '%s' does not exist", lineCol(q.text, st.to.pos), tdb)
 		}
 		if _, ok := d.tables[tname]; ok {
 			return failf("TABLE_ALREADY_EXISTS", "%s: Table '%s' already exists", lineCol(q.text, st.to.pos), fqn(tdb, tname))
@@ -902,13 +884,9 @@ func (s *Server) createTable(q *query) error {
 	case !iceberg && !st.external:
 		return failf("NOT_SUPPORTED", "Only external table creation is supported (CREATE EXTERNAL TABLE), or set TBLPROPERTIES ('table_type'='ICEBERG').")
 	}
-	db, name, err := s.resolve(q, st.name)
+	d, db, name, err := s.schemaOf(q, st.name)
 	if err != nil {
 		return err
-	}
-	d, ok := s.glue.dbs[db]
-	if !ok {
-		return failf("SCHEMA_NOT_FOUND", "%s: Schema '%s' does not exist", lc, db)
 	}
 	if _, exists := d.tables[name]; exists {
 		if st.ifNot {

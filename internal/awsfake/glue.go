@@ -1,8 +1,10 @@
 package awsfake
 
 import (
+	"maps"
 	"net/http"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -228,7 +230,7 @@ func (s *Server) glueGetDatabases(body map[string]any) (any, string, error) {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	names := sortedKeys(s.glue.dbs)
+	names := slices.Sorted(maps.Keys(s.glue.dbs))
 	page, next, err := paginate(names, in.NextToken, in.MaxResults, 100)
 	if err != nil {
 		return nil, "", err
@@ -315,7 +317,7 @@ func (s *Server) glueGetTables(body map[string]any) (any, string, error) {
 		match = re.MatchString
 	}
 	var names []string
-	for _, n := range sortedKeys(d.tables) {
+	for _, n := range slices.Sorted(maps.Keys(d.tables)) {
 		if match(n) {
 			names = append(names, n)
 		}
@@ -492,7 +494,7 @@ func (s *Server) glueGetPartitions(body map[string]any) (any, string, error) {
 			return nil, detail, invalidInput("%v", ferr)
 		}
 	}
-	keys := sortedKeys(parts)
+	keys := slices.Sorted(maps.Keys(parts))
 	var matched []string
 	for _, k := range keys {
 		if filter == nil || filter(parts[k].Values) {
@@ -653,15 +655,6 @@ func paginate(names []string, token *string, maxResults *int32, limit int) (page
 		next = page[len(page)-1]
 	}
 	return page, next, nil
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }
 
 // orEmpty keeps a list member present (as []) when it has no elements,

@@ -213,6 +213,11 @@ func noSuchBucket(b string) *apiError {
 func (s *Server) serveS3(w http.ResponseWriter, r *http.Request) {
 	path := strings.TrimPrefix(r.URL.Path, "/")
 	bucket, key, _ := strings.Cut(path, "/")
+	// Virtual-hosted style, for an endpoint named localhost (which
+	// resolves <bucket>.localhost too); an IP endpoint gets path style.
+	if host, _, _ := strings.Cut(r.Host, ":"); strings.HasSuffix(host, ".localhost") {
+		bucket, key = strings.TrimSuffix(host, ".localhost"), path
+	}
 	c := &s3Call{s: s, w: w, r: r, bucket: bucket, key: key, q: r.URL.Query(), call: Call{Service: "s3"}}
 	op := c.op()
 	c.call.Op = op
