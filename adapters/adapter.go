@@ -228,3 +228,17 @@ type VerbatimCSV struct {
 	// for progress.
 	Rows, Size int64
 }
+
+// TestBatcher is an optional capability of an Adapter, found by type
+// assertion: running several data tests' queries in one statement, for
+// warehouses that charge or wait per query (Athena bills every query at
+// least 10 MB scanned and takes a second or more to start one). The
+// runner gives it the tests of one relation that are ready together;
+// results and run_results.json are per test as without it.
+type TestBatcher interface {
+	// QueryTests runs queries, each of which returns one row, in as few
+	// statements as it can, and returns each query's rows, in order. On
+	// an error the runner runs the queries one by one, so that each
+	// failure is reported against its own test.
+	QueryTests(ctx context.Context, queries []string) ([]*Rows, error)
+}

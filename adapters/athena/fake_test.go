@@ -599,3 +599,33 @@ func TestLock(t *testing.T) {
 		t.Error("the lock object is left")
 	}
 }
+
+// Several tests of a relation are one query; its rows go back to each.
+func TestQueryTestsOneQuery(t *testing.T) {
+	a, s := openFake(t, nil)
+	s.OnSelect(func(sql string) (*awsfake.Result, error) {
+		n := strings.Count(sql, "union all") + 1
+		r := &awsfake.Result{Columns: []awsfake.Col{{Name: "gmodel_test", Type: "integer"}, {Name: "failures", Type: "bigint"},
+			{Name: "should_warn", Type: "boolean"}, {Name: "should_error", Type: "boolean"}}}
+		for i := n - 1; i >= 0; i-- {
+			r.Rows = append(r.Rows, awsfake.Row(i, i*10, i > 0, i > 0))
+		}
+		return r, nil
+	})
+	q := func(i int) string {
+		return fmt.Sprintf("select count(*) as failures, false as should_warn, false as should_error from (select %d as x) t", i)
+	}
+	rows, err := a.QueryTests(ctx(t), []string{q(0), q(1), q(2)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := len(s.CallsOf("athena", "StartQueryExecution")); n != 1 {
+		t.Errorf("%d queries, want 1", n)
+	}
+	for i, r := range rows {
+		if len(r.Values) != 1 || r.Values[0][0] != int64(i*10) || r.Values[0][1] != (i > 0) || len(r.Columns) != 3 {
+			t.Errorf("test %d: %v %v", i, r.Columns, r.Values)
+		}
+	}
+	golden(t, "tests_union.sql", unionTestsSQL([]string{q(0), q(1)})+"\n")
+}
