@@ -345,6 +345,9 @@ func (s *Server) observe(id string) (*query, error) {
 // the statement.
 func (s *Server) advance(q *query) {
 	s.mu.Lock()
+	if q.held && !q.done {
+		q.state = athenatypes.QueryExecutionStateRunning
+	}
 	if q.done || q.held || q.finishing {
 		s.mu.Unlock()
 		return

@@ -256,9 +256,12 @@ func TestHoldAndStop(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if s := out.QueryExecution.Status.State; s != athenatypes.QueryExecutionStateRunning && s != athenatypes.QueryExecutionStateQueued {
+		if s := out.QueryExecution.Status.State; s != athenatypes.QueryExecutionStateRunning {
 			t.Fatalf("held query is %s", s)
 		}
+	}
+	if st, ok := c.fake.QueryState(id); !ok || st != athenatypes.QueryExecutionStateRunning {
+		t.Errorf("QueryState = %s, %v; want RUNNING", st, ok)
 	}
 	if _, err := c.athena.StopQueryExecution(ctx, &athena.StopQueryExecutionInput{QueryExecutionId: aws.String(id)}); err != nil {
 		t.Fatal(err)

@@ -267,6 +267,27 @@ func TestGluePartitions(t *testing.T) {
 	if !errors.As(err, &nf) {
 		t.Errorf("deleted partition: %v, want EntityNotFoundException", err)
 	}
+	if _, err := c.glue.CreatePartition(ctx, &glue.CreatePartitionInput{DatabaseName: aws.String("s"), TableName: aws.String("events"), PartitionInput: &inputs[0]}); err != nil {
+		t.Fatal(err)
+	}
+	_, err = c.glue.CreatePartition(ctx, &glue.CreatePartitionInput{DatabaseName: aws.String("s"), TableName: aws.String("events"), PartitionInput: &inputs[0]})
+	var exists *gluetypes.AlreadyExistsException
+	if !errors.As(err, &exists) {
+		t.Errorf("CreatePartition of an existing partition: %v, want AlreadyExistsException", err)
+	}
+	_, err = c.glue.CreatePartition(ctx, &glue.CreatePartitionInput{DatabaseName: aws.String("s"), TableName: aws.String("events"),
+		PartitionInput: &gluetypes.PartitionInput{Values: []string{"2023"}}})
+	var inv2 *gluetypes.InvalidInputException
+	if !errors.As(err, &inv2) {
+		t.Errorf("CreatePartition with one value for two keys: %v, want InvalidInputException", err)
+	}
+	if _, err := c.glue.DeletePartition(ctx, &glue.DeletePartitionInput{DatabaseName: aws.String("s"), TableName: aws.String("events"), PartitionValues: inputs[0].Values}); err != nil {
+		t.Fatal(err)
+	}
+	_, err = c.glue.DeletePartition(ctx, &glue.DeletePartitionInput{DatabaseName: aws.String("s"), TableName: aws.String("events"), PartitionValues: inputs[0].Values})
+	if !errors.As(err, &nf) {
+		t.Errorf("DeletePartition of a missing partition: %v, want EntityNotFoundException", err)
+	}
 	_, err = c.glue.BatchCreatePartition(ctx, &glue.BatchCreatePartitionInput{DatabaseName: aws.String("s"), TableName: aws.String("nope"), PartitionInputList: inputs[:1]})
 	if !errors.As(err, &nf) {
 		t.Errorf("partitions of a missing table: %v, want EntityNotFoundException", err)

@@ -170,6 +170,10 @@ func TestS3Buckets(t *testing.T) {
 	if err != nil || aws.ToString(out.BucketRegion) != "eu-west-1" {
 		t.Errorf("HeadBucket: %v, region %q", err, aws.ToString(out.BucketRegion))
 	}
+	loc, err := c.s3.GetBucketLocation(ctx, &s3.GetBucketLocationInput{Bucket: aws.String("b")})
+	if err != nil || loc.LocationConstraint != "eu-west-1" {
+		t.Errorf("GetBucketLocation: %v, %q", err, loc.LocationConstraint)
+	}
 	_, err = c.s3.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("b")})
 	var owned *s3types.BucketAlreadyOwnedByYou
 	if !errors.As(err, &owned) {
