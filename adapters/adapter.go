@@ -242,3 +242,32 @@ type TestBatcher interface {
 	// failure is reported against its own test.
 	QueryTests(ctx context.Context, queries []string) ([]*Rows, error)
 }
+
+// Cataloger is an optional capability of an Adapter, found by type
+// assertion: describing relations for `docs generate` from the
+// warehouse's own catalog (Athena: Glue) rather than by a query.
+type Cataloger interface {
+	// Catalog describes the named relations of a schema that exist; the
+	// others are left out.
+	Catalog(ctx context.Context, database, schema string, names []string) ([]CatalogTable, error)
+}
+
+// CatalogTable describes one relation for the docs catalog.
+type CatalogTable struct {
+	Name string
+	// Type is "BASE TABLE", "VIEW" or "EXTERNAL TABLE".
+	Type    string
+	Comment string
+	Owner   string
+	Columns []CatalogColumn
+	// Rows and Bytes are statistics the catalog keeps, nil when unknown.
+	Rows, Bytes *int64
+	// StatsFrom says where the statistics come from, for their
+	// description.
+	StatsFrom string
+}
+
+// CatalogColumn is one column of a CatalogTable, in order.
+type CatalogColumn struct {
+	Name, Type, Comment string
+}

@@ -14,6 +14,7 @@ import (
 
 	"github.com/gmodel/gmodel/adapters"
 	"github.com/gmodel/gmodel/adapters/adaptertest"
+	"github.com/gmodel/gmodel/docsite"
 	"github.com/gmodel/gmodel/internal/awsfake"
 	"github.com/gmodel/gmodel/profiles"
 )
@@ -628,4 +629,45 @@ func TestQueryTestsOneQuery(t *testing.T) {
 		}
 	}
 	golden(t, "tests_union.sql", unionTestsSQL([]string{q(0), q(1)})+"\n")
+}
+
+// docs generate's catalog comes from Glue: columns, types, comments,
+// partition keys, statistics from the table parameters.
+func TestCatalogFromGlue(t *testing.T) {
+	a, s := openFake(t, nil)
+	s.OnPartitionValues(func(string) [][]string { return [][]string{{"2024-01-01"}} })
+	build(t, a, model("table", "gold", "sales", "select cast(1 as bigint) as id, cast(2.5 as double) as amount, cast(current_date as date) as day", map[string]any{"partitioned_by": []any{"day"}}))
+	build(t, a, model("view", "gold", "v", "select 1 as id", nil))
+	cat := docsite.New("1.8.0", "now", "id")
+	rels := []docsite.Relation{
+		{UniqueID: "model.p.sales", Database: "awsdatacatalog", Schema: "gold", Name: "sales"},
+		{UniqueID: "model.p.v", Schema: "gold", Name: "v"},
+		{UniqueID: "model.p.missing", Schema: "gold", Name: "missing"},
+	}
+	if err := cat.Fill(ctx(t), a, rels); err != nil {
+		t.Fatal(err)
+	}
+	if len(cat.Nodes) != 2 {
+		t.Fatalf("nodes %v", cat.Nodes)
+	}
+	sales := cat.Nodes["model.p.sales"]
+	var cols []string
+	for i := 1; i <= len(sales.Columns); i++ {
+		for _, c := range sales.Columns {
+			if c.Index == int64(i) {
+				cols = append(cols, c.Name+" "+c.Type)
+			}
+		}
+	}
+	if got := strings.Join(cols, ", "); got != "id bigint, amount double, day date" || sales.Metadata.Type != "BASE TABLE" {
+		t.Errorf("sales: %s (%s)", got, sales.Metadata.Type)
+	}
+	if cat.Nodes["model.p.v"].Metadata.Type != "VIEW" {
+		t.Errorf("v is %s", cat.Nodes["model.p.v"].Metadata.Type)
+	}
+	for _, c := range s.Calls() {
+		if c.Service == "athena" && c.Op == "StartQueryExecution" && !strings.HasPrefix(c.Detail, "create") {
+			t.Errorf("the catalog ran a query: %s", c.Detail)
+		}
+	}
 }
