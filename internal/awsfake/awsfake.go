@@ -242,6 +242,15 @@ var jsonTargets = map[string]string{
 }
 
 func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
+	defer func() {
+		// A bug in the fake shows as a clear 500, not as a dropped
+		// connection and a stack trace in the test log.
+		if v := recover(); v != nil {
+			s.record(Call{Service: "awsfake", Op: r.Method + " " + r.URL.Path, Detail: fmt.Sprint(v), Status: http.StatusInternalServerError})
+			w.WriteHeader(http.StatusInternalServerError)
+			fmt.Fprintf(w, "awsfake: internal error: %v", v)
+		}
+	}()
 	if !strings.HasPrefix(r.Header.Get("Authorization"), "AWS4-HMAC-SHA256 ") {
 		// Record it so that a test sees the refused call.
 		s.record(Call{Service: "unknown", Op: r.Method + " " + r.URL.Path, Status: http.StatusForbidden})

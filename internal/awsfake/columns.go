@@ -443,6 +443,9 @@ func (ix *inferrer) from(toks []token, sc *scope) ([]relation, error) {
 			i++
 			if i < len(toks) && toks[i].isPunct("(") {
 				end := matching(toks, i)
+				if end < 0 {
+					return nil, failf("SYNTAX_ERROR", "%s: unbalanced parentheses", lineCol(ix.src, toks[i].pos))
+				}
 				var aliases []string
 				for _, a := range splitTop(toks[i+1:end], isComma) {
 					if len(a) == 1 {

@@ -23,8 +23,8 @@ func partitionFilter(expr string, keys []gluetypes.Column) (func([]string) bool,
 	}
 	fp := &filterParser{toks: toks, keys: idx}
 	f, err := fp.or()
-	if err == nil && fp.toks[fp.i].kind != tEOF {
-		err = fmt.Errorf("unexpected %q", fp.toks[fp.i].v)
+	if err == nil && fp.peek().kind != tEOF {
+		err = fmt.Errorf("unexpected %q", fp.peek().v)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("expression %q: %v", expr, err)
@@ -40,7 +40,7 @@ type filterParser struct {
 
 type pred func([]string) bool
 
-func (f *filterParser) peek() token { return f.toks[f.i] }
+func (f *filterParser) peek() token { return f.toks[min(f.i, len(f.toks)-1)] }
 
 func (f *filterParser) or() (pred, error) {
 	l, err := f.and()
