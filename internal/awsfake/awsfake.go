@@ -18,6 +18,7 @@
 //   - Glue: databases, tables, partitions (the calls an Athena client makes).
 //   - S3: objects, listing, copy, batch delete, multipart upload, buckets.
 //   - Secrets Manager: GetSecretValue of secrets put with PutSecret.
+//   - STS: GetCallerIdentity (the fake account's "awsfake" user).
 //
 // What is deliberately not faked: there is no SQL engine. Athena statements
 // are classified and their effects on Glue and S3 are simulated (CREATE
@@ -57,7 +58,7 @@ const AccountID = "123456789012"
 
 // Call is one recorded request.
 type Call struct {
-	Service string // "athena", "glue", "s3" or "secretsmanager"
+	Service string // "athena", "glue", "s3", "secretsmanager" or "sts"
 	Op      string // the API operation, e.g. "StartQueryExecution"
 	// Detail says what the call was about: the SQL of StartQueryExecution,
 	// the query id of the other Athena calls, "db.table" or "db" for Glue,
@@ -261,6 +262,10 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	}
 	if target := r.Header.Get("X-Amz-Target"); target != "" {
 		s.serveJSON(w, r, target)
+		return
+	}
+	if isQueryProtocol(r) {
+		s.serveQuery(w, r)
 		return
 	}
 	s.serveS3(w, r)

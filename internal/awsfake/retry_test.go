@@ -15,6 +15,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	smtypes "github.com/aws/aws-sdk-go-v2/service/secretsmanager/types"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
 
 	"github.com/gmodel/gmodel/internal/awsfake"
 )
@@ -168,5 +169,24 @@ func TestConcurrentClients(t *testing.T) {
 	}
 	if got := len(c.fake.CallsOf("athena", "StartQueryExecution")); got != 2*n {
 		t.Errorf("%d StartQueryExecution calls recorded, want %d", got, 2*n)
+	}
+}
+
+func TestSTSCallerIdentity(t *testing.T) {
+	c := newClients(t)
+	client := sts.NewFromConfig(c.fake.Config())
+	out, err := client.GetCallerIdentity(context.Background(), &sts.GetCallerIdentityInput{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if aws.ToString(out.Account) != awsfake.AccountID || !strings.HasSuffix(aws.ToString(out.Arn), ":user/awsfake") {
+		t.Errorf("identity = %s %s", aws.ToString(out.Account), aws.ToString(out.Arn))
+	}
+	_, err = client.GetSessionToken(context.Background(), &sts.GetSessionTokenInput{})
+	if err == nil || !strings.Contains(err.Error(), "awsfake: unsupported sts GetSessionToken") {
+		t.Errorf("unsupported STS action: %v", err)
+	}
+	if got := statuses(c.fake, "sts", "GetCallerIdentity"); got != "200" {
+		t.Errorf("GetCallerIdentity statuses = %s", got)
 	}
 }
