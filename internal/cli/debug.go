@@ -107,6 +107,9 @@ func debugRun(opts *debugOptions) error {
 	if g.Threads > 0 {
 		threads = g.Threads
 	}
+	if t.Type == "athena" {
+		return debugAthena(ctx, out, t, threads)
+	}
 	printTarget(out, t, threads)
 
 	w := &workspace{project: p, target: t, vars: cliVars, threads: threads, debug: g.Debug, log: f.IO.Err}
