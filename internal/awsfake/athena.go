@@ -4,6 +4,7 @@ import (
 	"encoding/base64"
 	"fmt"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -92,6 +93,7 @@ type Failure struct {
 // FailQuery makes queries whose SQL matches end FAILED with reason as
 // their StateChangeReason (and AthenaError.ErrorMessage), without their
 // effects. It applies to every matching query unless limited with Times.
+// The first FailQuery that matches and is not used up applies.
 func (s *Server) FailQuery(match func(sql string) bool, reason string) *Failure {
 	f := &Failure{s: s, match: match, reason: reason, left: -1}
 	s.mu.Lock()
@@ -226,6 +228,13 @@ func (s *Server) startQueryExecution(body map[string]any) (any, string, error) {
 	if wgName == "" {
 		wgName = "primary"
 	}
+	// Hold's match functions run without the lock, so that they may call
+	// the fake.
+	s.mu.Lock()
+	holds := slices.Clone(s.athena.holds)
+	s.mu.Unlock()
+	held := slices.ContainsFunc(holds, func(match func(string) bool) bool { return match(sql) })
+
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if id, ok := s.athena.tokens[deref(in.ClientRequestToken)]; ok && in.ClientRequestToken != nil {
@@ -278,11 +287,7 @@ func (s *Server) startQueryExecution(body map[string]any) (any, string, error) {
 		ext = ".txt"
 	}
 	q.output = strings.TrimSuffix(output, "/") + "/" + q.id + ext
-	for _, h := range s.athena.holds {
-		if h(sql) {
-			q.held = true
-		}
-	}
+	q.held = held
 	s.athena.queries[q.id] = q
 	if in.ClientRequestToken != nil {
 		s.athena.tokens[*in.ClientRequestToken] = q.id
@@ -363,22 +368,13 @@ func (s *Server) advance(q *query) {
 	}
 	q.finishing = true
 	q.state = athenatypes.QueryExecutionStateRunning
-	var failure *Failure
-	for _, f := range s.athena.failures {
-		if f.left != 0 && f.match(q.sql) {
-			failure = f
-			if f.left > 0 {
-				f.left--
-			}
-			break
-		}
-	}
 	s.mu.Unlock()
 
+	reason, retryable, scripted := s.scriptedFailure(q.sql)
 	var err error
 	switch {
-	case failure != nil:
-		err = &sqlError{reason: failure.reason}
+	case scripted:
+		err = &sqlError{reason: reason}
 	case q.parseErr != nil:
 		err = q.parseErr
 	default:
@@ -390,11 +386,36 @@ func (s *Server) advance(q *query) {
 	q.finishing, q.done, q.completed = false, true, s.now()
 	if err != nil {
 		q.state, q.reason = athenatypes.QueryExecutionStateFailed, err.Error()
-		q.retryable = failure != nil && failure.retryable
+		q.retryable = scripted && retryable
 		return
 	}
 	q.state = athenatypes.QueryExecutionStateSucceeded
 	s.writeResult(q)
+}
+
+// scriptedFailure finds the first FailQuery that applies to sql and uses
+// it up once. The match functions run without the lock, so that they may
+// call the fake.
+func (s *Server) scriptedFailure(sql string) (reason string, retryable, ok bool) {
+	s.mu.Lock()
+	failures := slices.Clone(s.athena.failures)
+	s.mu.Unlock()
+	for _, f := range failures {
+		if !f.match(sql) {
+			continue
+		}
+		s.mu.Lock()
+		left := f.left
+		if f.left > 0 {
+			f.left--
+		}
+		reason, retryable = f.reason, f.retryable
+		s.mu.Unlock()
+		if left != 0 {
+			return reason, retryable, true
+		}
+	}
+	return "", false, false
 }
 
 // writeResult puts the query's result object where Athena puts it.

@@ -243,6 +243,17 @@ func TestFailQuery(t *testing.T) {
 	if c.fake.Table("s", "boom") == nil {
 		t.Error("the retried CTAS created no table")
 	}
+	// Match functions may look at the fake's state.
+	c.fake.FailQuery(func(sql string) bool { return c.fake.Table("s", "boom") != nil && strings.Contains(sql, "after_boom") }, "DEPENDENT")
+	c.fake.Hold(func(sql string) bool { return len(c.fake.S3Objects("s3://data/boom/")) > 0 && strings.Contains(sql, "held_after_boom") })
+	if reason := c.fail(t, "s", "create schema after_boom"); reason != "DEPENDENT" {
+		t.Errorf("reason = %q", reason)
+	}
+	id := c.start(t, "s", "create schema held_after_boom")
+	c.athena.GetQueryExecution(context.Background(), &athena.GetQueryExecutionInput{QueryExecutionId: aws.String(id)})
+	if st, _ := c.fake.QueryState(id); st != athenatypes.QueryExecutionStateRunning {
+		t.Errorf("held query is %s", st)
+	}
 }
 
 func TestHoldAndStop(t *testing.T) {
