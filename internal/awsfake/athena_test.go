@@ -250,7 +250,9 @@ func TestFailQuery(t *testing.T) {
 		t.Errorf("reason = %q", reason)
 	}
 	id := c.start(t, "s", "create schema held_after_boom")
-	c.athena.GetQueryExecution(context.Background(), &athena.GetQueryExecutionInput{QueryExecutionId: aws.String(id)})
+	if _, err := c.athena.GetQueryExecution(context.Background(), &athena.GetQueryExecutionInput{QueryExecutionId: aws.String(id)}); err != nil {
+		t.Fatal(err)
+	}
 	if st, _ := c.fake.QueryState(id); st != athenatypes.QueryExecutionStateRunning {
 		t.Errorf("held query is %s", st)
 	}
