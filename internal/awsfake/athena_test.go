@@ -245,7 +245,9 @@ func TestFailQuery(t *testing.T) {
 	}
 	// Match functions may look at the fake's state.
 	c.fake.FailQuery(func(sql string) bool { return c.fake.Table("s", "boom") != nil && strings.Contains(sql, "after_boom") }, "DEPENDENT")
-	c.fake.Hold(func(sql string) bool { return len(c.fake.S3Objects("s3://data/boom/")) > 0 && strings.Contains(sql, "held_after_boom") })
+	c.fake.Hold(func(sql string) bool {
+		return len(c.fake.S3Objects("s3://data/boom/")) > 0 && strings.Contains(sql, "held_after_boom")
+	})
 	if reason := c.fail(t, "s", "create schema after_boom"); reason != "DEPENDENT" {
 		t.Errorf("reason = %q", reason)
 	}
