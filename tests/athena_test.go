@@ -323,7 +323,9 @@ func TestAthenaFailures(t *testing.T) {
 			LookupEnv: func(k string) (string, bool) { v, ok := e.env[k]; return v, ok },
 			Getwd:     os.Getwd, Home: func() (string, error) { return os.TempDir(), nil }}
 		done := make(chan int, 1)
-		go func() { done <- cli.MainWith(ctx, f, []string{"seed", "--project-dir", e.dir, "--profiles-dir", e.dir}) }()
+		go func() {
+			done <- cli.MainWith(ctx, f, []string{"seed", "--project-dir", e.dir, "--profiles-dir", e.dir})
+		}()
 		for len(e.fake.CallsOf("athena", "GetQueryExecution")) < 3 {
 			time.Sleep(5 * time.Millisecond)
 		}
