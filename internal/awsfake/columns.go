@@ -9,7 +9,8 @@ import (
 // told without a SQL engine. Names come from the select list (aliases,
 // column references, Athena's _colN for other expressions); "*" and "t.*"
 // expand from CTEs, subqueries and Glue tables; types come from CAST, from
-// the referenced column, from a few literal forms, else "string". Relations
+// the referenced column, from literals, predicates and common functions,
+// else "string". Relations
 // the query reads from Glue must exist, as in Athena.
 
 // lookupFunc returns the columns of a Glue table or view, or ok false.
@@ -266,7 +267,7 @@ func (ix *inferrer) item(item []token, i int, rels []relation) ([]colDef, bool) 
 		}
 		typ = refType(ref, rels)
 	} else {
-		typ = exprType(ix.src, expr)
+		typ = exprType(ix.src, expr, rels)
 	}
 	if name == "" {
 		name = fmt.Sprintf("_col%d", i)
@@ -286,6 +287,12 @@ func endsOperand(t token) bool {
 	return t.isPunct(")") || t.isPunct("]")
 }
 
+// niladic are functions called without parentheses.
+var niladic = map[string]bool{
+	"current_date": true, "current_time": true, "current_timestamp": true, "localtime": true,
+	"localtimestamp": true, "current_user": true,
+}
+
 // columnRef recognizes "col", "t.col", "db.t.col" (lowercased parts).
 func columnRef(expr []token) ([]string, bool) {
 	if len(expr)%2 == 0 {
@@ -299,7 +306,7 @@ func columnRef(expr []token) ([]string, bool) {
 			}
 			continue
 		}
-		if !t.isIdent() || t.kind == tWord && notAlias[t.v] {
+		if !t.isIdent() || t.kind == tWord && (notAlias[t.v] || niladic[t.v]) {
 			return nil, false
 		}
 		parts = append(parts, strings.ToLower(t.v))
@@ -322,22 +329,67 @@ func refType(ref []string, rels []relation) string {
 	return "string"
 }
 
-// exprType types an expression by its outermost form.
-func exprType(src string, expr []token) string {
+// exprType types an expression by its outermost form: CAST, a few
+// functions, a predicate, a literal; else string.
+func exprType(src string, expr []token, rels []relation) string {
 	n := len(expr)
 	if n == 0 {
 		return "string"
 	}
-	if expr[0].isWord("cast", "try_cast") && n >= 4 && expr[1].isPunct("(") && matching(expr, 1) == n-1 {
-		inner := expr[2 : n-1]
-		for i := len(inner) - 1; i > 0; i-- {
-			if inner[i].isWord("as") {
-				return hiveType(text(src, inner[i+1:]))
+	if isPredicate(expr) {
+		return "boolean"
+	}
+	if expr[0].kind == tWord && n >= 3 && expr[1].isPunct("(") {
+		end := matching(expr, 1)
+		// f(...) alone, or a window function f(...) OVER (...).
+		whole := end == n-1 || end > 0 && end+2 < n && expr[end+1].isWord("over") && expr[end+2].isPunct("(") && matching(expr, end+2) == n-1
+		if whole {
+			args := splitTop(expr[2:end], isComma)
+			argType := func(i int) string {
+				if i < len(args) {
+					if ref, ok := columnRef(args[i]); ok {
+						return refType(ref, rels)
+					}
+					return exprType(src, args[i], rels)
+				}
+				return "string"
+			}
+			switch expr[0].v {
+			case "cast", "try_cast":
+				if end == n-1 {
+					inner := expr[2:end]
+					for i := len(inner) - 1; i > 0; i-- {
+						if inner[i].isWord("as") {
+							return hiveType(text(src, inner[i+1:]))
+						}
+					}
+				}
+			case "count", "count_if", "row_number", "rank", "dense_rank", "ntile", "approx_distinct":
+				return "bigint"
+			case "avg", "stddev", "variance", "percent_rank", "cume_dist":
+				return "double"
+			case "min", "max", "coalesce", "any_value", "arbitrary", "lag", "lead", "first_value", "last_value":
+				return argType(0)
+			case "date_add":
+				return argType(2)
+			case "date_trunc":
+				return argType(1)
+			case "date_parse", "from_iso8601_timestamp", "from_unixtime":
+				return "timestamp"
+			case "date", "from_iso8601_date":
+				return "date"
+			case "date_diff", "length", "year", "month", "day", "hour", "minute", "second", "day_of_week", "quarter":
+				return "bigint"
+			case "concat", "lower", "upper", "trim", "substr", "replace", "format", "concat_ws":
+				return "string"
 			}
 		}
 	}
-	if expr[0].isWord("count") && n >= 3 && expr[1].isPunct("(") && matching(expr, 1) == n-1 {
-		return "bigint"
+	if n == 1 && expr[0].isWord("current_date") {
+		return "date"
+	}
+	if n == 1 && expr[0].isWord("current_timestamp", "localtimestamp", "now") {
+		return "timestamp"
 	}
 	lit := expr
 	if n == 2 && expr[0].isPunct("-") {
@@ -359,6 +411,30 @@ func exprType(src string, expr []token) string {
 		}
 	}
 	return "string"
+}
+
+// isPredicate reports whether an expression is a comparison or a boolean
+// combination at its top level (outside parentheses and CASE ... END).
+func isPredicate(expr []token) bool {
+	depth, cases := 0, 0
+	for _, t := range expr {
+		switch {
+		case t.isPunct("(") || t.isPunct("["):
+			depth++
+		case t.isPunct(")") || t.isPunct("]"):
+			depth--
+		case t.isWord("case"):
+			cases++
+		case t.isWord("end"):
+			cases--
+		case depth > 0 || cases > 0:
+		case t.kind == tPunct && compareOps[t.v]:
+			return true
+		case t.isWord("like", "is", "in", "between", "and", "or", "not", "exists"):
+			return true
+		}
+	}
+	return false
 }
 
 // from reads a FROM clause into its relations, checking that the Glue

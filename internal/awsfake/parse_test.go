@@ -82,6 +82,7 @@ func TestInferColumns(t *testing.T) {
 	}
 	tests := []struct{ sql, want string }{
 		{"select 1", "_col0 int"},
+		{"select current_date, current_timestamp now", "_col0 date, now timestamp"},
 		{"select id, o.amount, o.customer as who from s.orders o", "id bigint, amount decimal(10,2), who string"},
 		{"select o.*, p.name from s.orders as o join s.people p on p.id = o.id", "id bigint, customer string, amount decimal(10,2), name string"},
 		{"select * from s.orders, s.people", "id bigint, customer string, amount decimal(10,2), id bigint, name string"},
@@ -93,7 +94,9 @@ func TestInferColumns(t *testing.T) {
 		{"select count(*), sum(amount) total, 'x' \"Quoted\", -2.5 neg, 1e3 f, 12345678901 big from s.orders", "_col0 bigint, total string, quoted string, neg decimal(2,1), f double, big bigint"},
 		{"select cast(x as varchar(10)) a, cast(y as row(a integer, b array(real))) b, try_cast(z as map(varchar, integer)) c from s.orders",
 			"a varchar(10), b struct<a:int,b:array<float>>, c map<string,int>"},
-		{"select case when id > 1 then 'a' end, id is null, id between 1 and 2 from s.orders", "_col0 string, _col1 string, _col2 string"},
+		{"select case when id > 1 then 'a' end, id is null, id between 1 and 2, (id > 1) = true, not (id = 1) from s.orders", "_col0 string, _col1 boolean, _col2 boolean, _col3 boolean, _col4 boolean"},
+		{"select max(amount) over (partition by id), row_number() over (order by id) rn, coalesce(customer, 'x'), avg(amount), date_add('day', 1, current_date), date_parse(customer, '%Y') from s.orders",
+			"_col0 decimal(10,2), rn bigint, _col2 string, _col3 double, _col4 date, _col5 timestamp"},
 		{"values (1, 'a'), (2, 'b')", "_col0 string, _col1 string"},
 		{"select distinct id from s.orders where id in (select id from s.people) order by 1 limit 5", "id bigint"},
 		{"select x from unnest(array[1]) as t(x)", "x string"},

@@ -51,7 +51,7 @@ from src`)
 	}
 	tb := mustTable(t, c.fake, "silver", "dim_customers")
 	if got, want := columns(tb.StorageDescriptor.Columns),
-		"customer_key int, country string, seen_at timestamp, n string, is_known boolean, price decimal(3,2), _col6 string"; got != want {
+		"customer_key int, country string, seen_at timestamp, n bigint, is_known boolean, price decimal(3,2), _col6 string"; got != want {
 		t.Errorf("columns = %s\nwant      %s", got, want)
 	}
 	if aws.ToString(tb.TableType) != "EXTERNAL_TABLE" || aws.ToString(tb.StorageDescriptor.Location) != "s3://lake/silver/dim_customers/abc123/" ||
@@ -357,7 +357,7 @@ select
     invoiceno like 'C%' as is_cancellation
 from "awsdatacatalog"."bronze"."raw_transactions"`)
 	if got := columns(mustTable(t, c.fake, "bronze", "stg_transactions").StorageDescriptor.Columns); got !=
-		"invoice_no string, stock_code string, description string, quantity int, invoice_at string, unit_price decimal(38,6), customer_id int, country string, is_cancellation string" {
+		"invoice_no string, stock_code string, description string, quantity int, invoice_at timestamp, unit_price decimal(38,6), customer_id int, country string, is_cancellation boolean" {
 		t.Errorf("stg_transactions columns = %s", got)
 	}
 	c.run(t, "silver", `create table "awsdatacatalog"."silver"."dim_customers" with (external_location='s3://lake/silver/dim/') as
@@ -377,7 +377,7 @@ where country_rank = 1
 union all
 select -1 as customer_key, cast(null as integer) as customer_id, 'unknown' as country, cast(null as timestamp) as first_seen_at, true as is_unknown`)
 	if got := columns(mustTable(t, c.fake, "silver", "dim_customers").StorageDescriptor.Columns); got !=
-		"customer_key int, customer_id int, country string, first_seen_at string, is_unknown boolean" {
+		"customer_key int, customer_id int, country string, first_seen_at timestamp, is_unknown boolean" {
 		t.Errorf("dim_customers columns = %s", got)
 	}
 	c.run(t, "silver", `create table silver.scored with (external_location='s3://lake/silver/scored/') as
@@ -390,7 +390,7 @@ cross join as_of
 left join (select 1 as k) extra on extra.k = per_customer.customer_key
 where per_customer.orders > 0`)
 	if got := columns(mustTable(t, c.fake, "silver", "scored").StorageDescriptor.Columns); got !=
-		"customer_key int, orders bigint, recency_days string, segment string, _col4 string" {
+		"customer_key int, orders bigint, recency_days bigint, segment string, _col4 string" {
 		t.Errorf("scored columns = %s", got)
 	}
 }
