@@ -13,8 +13,9 @@ import (
 // else "string". Relations
 // the query reads from Glue must exist, as in Athena.
 
-// lookupFunc returns the columns of a Glue table or view, or ok false.
-// It also reports an unknown database or table as an error.
+// lookupFunc returns the columns of a Glue table or view (nil when they
+// are not modelled, as for information_schema), or Athena's error for an
+// unknown database or table.
 type lookupFunc func(q qname) (cols []colDef, err error)
 
 type inferrer struct {
@@ -450,6 +451,7 @@ func (ix *inferrer) from(toks []token, sc *scope) ([]relation, error) {
 			break
 		}
 		var r relation
+		joined := false
 		switch t := toks[i]; {
 		case t.isPunct("("):
 			end := matching(toks, i)
@@ -463,13 +465,13 @@ func (ix *inferrer) from(toks []token, sc *scope) ([]relation, error) {
 					return nil, err
 				}
 				r = relation{cols: cols, known: known}
-			} else { // a parenthesized join
+			} else { // a parenthesized join: its relations stand for themselves
 				sub, err := ix.from(inner, sc)
 				if err != nil {
 					return nil, err
 				}
 				rels = append(rels, sub...)
-				r = relation{known: true, alias: "\x00"}
+				joined = true
 			}
 			i = end + 1
 		case t.isWord("unnest"):
@@ -532,7 +534,7 @@ func (ix *inferrer) from(toks []token, sc *scope) ([]relation, error) {
 				i = end + 1
 			}
 		}
-		if r.alias != "\x00" {
+		if !joined {
 			rels = append(rels, r)
 		}
 		// Skip ON/USING up to the next join or comma.

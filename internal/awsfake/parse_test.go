@@ -89,6 +89,7 @@ func TestInferColumns(t *testing.T) {
 		{"with a (x, y) as (select id, name from s.people) select * from a", "x bigint, y string"},
 		{"with a as (select id from s.people), b as (select a.*, 2 two from a) select * from b", "id bigint, two int"},
 		{"select * from (select id as k from s.orders) sub", "k bigint"},
+		{"select p.name, o.* from (s.orders o join s.people p on o.id = p.id)", "name string, id bigint, customer string, amount decimal(10,2)"},
 		{"select * from (select id as k from s.orders) sub(kk)", "kk bigint"},
 		{"(select id from s.orders) union all (select id from s.people)", "id bigint"},
 		{"select count(*), sum(amount) total, 'x' \"Quoted\", -2.5 neg, 1e3 f, 12345678901 big from s.orders", "_col0 bigint, total string, quoted string, neg decimal(2,1), f double, big bigint"},
