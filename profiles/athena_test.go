@@ -2,9 +2,6 @@ package profiles
 
 import (
 	"fmt"
-	"os"
-	"path/filepath"
-	"slices"
 	"strings"
 	"testing"
 
@@ -12,48 +9,9 @@ import (
 )
 
 // The athena cases: each testdata/athena/*.txtar holds a profiles.yml, the
-// args and env, and the decoded target or the errors as wanted (-update
-// rewrites them).
+// args and env, and the decoded target or the errors as wanted.
 func TestDecodeAthenaCases(t *testing.T) {
-	cases, _ := filepath.Glob("testdata/athena/*.txtar")
-	if len(cases) < 4 {
-		t.Fatalf("found %d cases, want at least 4", len(cases))
-	}
-	for _, tc := range cases {
-		t.Run(strings.TrimSuffix(filepath.Base(tc), ".txtar"), func(t *testing.T) {
-			names, content := readTxtar(t, tc)
-			dir := t.TempDir()
-			path := filepath.Join(dir, "profiles.yml")
-			if err := os.WriteFile(path, []byte(content["profiles.yml"]), 0o600); err != nil {
-				t.Fatal(err)
-			}
-			args, env := keyValues(content["args"]), keyValues(content["env"])
-			got := decodeAthenaCase(path, args, env)
-			got = strings.ReplaceAll(got, dir+string(filepath.Separator), "")
-			for _, v := range env {
-				if strings.Contains(v, "secret") && strings.Contains(got, v) {
-					t.Errorf("output shows the secret %q:\n%s", v, got)
-				}
-			}
-			if *update {
-				content["want"] = got
-				if !slices.Contains(names, "want") {
-					names = append(names, "want")
-				}
-				var b strings.Builder
-				for _, n := range names {
-					fmt.Fprintf(&b, "-- %s --\n%s", n, content[n])
-				}
-				if err := os.WriteFile(tc, []byte(b.String()), 0o644); err != nil {
-					t.Fatal(err)
-				}
-				return
-			}
-			if got != content["want"] {
-				t.Errorf("got:\n%s\nwant:\n%s", got, content["want"])
-			}
-		})
-	}
+	txtarCases(t, "testdata/athena/*.txtar", 4, decodeAthenaCase)
 }
 
 func decodeAthenaCase(path string, args, env map[string]string) string {

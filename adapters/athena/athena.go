@@ -2,7 +2,6 @@ package athena
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -49,8 +48,7 @@ type Adapter struct {
 	// pollCap the longest.
 	poll, pollCap time.Duration
 
-	lockMu sync.Mutex
-	locks  map[string]bool // schemas this Adapter holds the lock of
+	logMu sync.Mutex // the workers log through one writer
 }
 
 var _ adapters.Adapter = (*Adapter)(nil)
@@ -134,7 +132,6 @@ func newAdapter(cfg *profiles.Athena, awsCfg aws.Config, opts adapters.Options) 
 		staging: mustDir(cfg.S3StagingDir),
 		dataDir: mustDir(cfg.S3DataDir),
 		tmpDir:  mustDir(cfg.S3TmpTableDir),
-		locks:   map[string]bool{},
 	}
 	if opts.Log != nil {
 		a.log = opts.Log
@@ -226,8 +223,7 @@ func (a *Adapter) workGroup() string {
 }
 
 func (a *Adapter) logf(format string, args ...any) {
+	a.logMu.Lock()
+	defer a.logMu.Unlock()
 	fmt.Fprintf(a.log, "athena: "+format+"\n", args...)
 }
-
-// errNotFound is returned by lookups of what does not exist.
-var errNotFound = errors.New("not found")

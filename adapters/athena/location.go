@@ -47,9 +47,6 @@ func (d s3Dir) contains(e s3Dir) bool {
 	return d.bucket == e.bucket && strings.HasPrefix(e.key, d.key)
 }
 
-// overlaps reports whether one of d and e contains the other.
-func (d s3Dir) overlaps(e s3Dir) bool { return d.contains(e) || e.contains(d) }
-
 // guarded is a location gmodel must never delete from nor write into
 // wholesale, with what it is for messages.
 type guarded struct {

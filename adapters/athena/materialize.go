@@ -234,21 +234,28 @@ func (a *Adapter) buildTable(ctx context.Context, r adapters.Relation, c tableCo
 		a.discard(ctx, p, tmp)
 		return adapters.Result{}, err
 	}
+	return res, a.swapIn(ctx, p, tmp, c)
+}
+
+// swapIn puts the table built aside as tmp in the target's place, then
+// deletes the old table's data (its location was checked by planTable).
+func (a *Adapter) swapIn(ctx context.Context, p *plan, tmp string, c tableConfig) error {
+	var err error
 	if c.TableType == iceberg {
 		err = a.swapIceberg(ctx, p, tmp)
 	} else {
 		err = a.swapGlue(ctx, p, tmp)
 	}
 	if err != nil {
-		return adapters.Result{}, err
+		return err
 	}
 	if p.oldLoc != nil && !(c.TableType == iceberg && isIceberg(p.old)) {
 		// An Iceberg table replaced by rename was dropped with its data.
 		if err := a.deleteDir(ctx, *p.oldLoc, p.newLoc); err != nil {
-			return res, wrapMsg(err, "the table was rebuilt, but its old data could not be deleted")
+			return wrapMsg(err, "%s.%s was rebuilt, but its old data could not be deleted", p.schema, p.name)
 		}
 	}
-	return res, nil
+	return nil
 }
 
 // discard removes what a failed build made aside: the table in Glue and

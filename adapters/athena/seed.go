@@ -78,18 +78,8 @@ func (a *Adapter) LoadSeed(ctx context.Context, s adapters.Seed) (adapters.Resul
 		a.discard(ctx, p, tmp)
 		return adapters.Result{}, wrapMsg(err, "loading seed %s", a.render(schema, name))
 	}
-	if c.TableType == iceberg {
-		err = a.swapIceberg(ctx, p, tmp)
-	} else {
-		err = a.swapGlue(ctx, p, tmp)
-	}
-	if err != nil {
+	if err := a.swapIn(ctx, p, tmp, c); err != nil {
 		return adapters.Result{}, err
-	}
-	if p.oldLoc != nil && !(c.TableType == iceberg && isIceberg(p.old)) {
-		if err := a.deleteDir(ctx, *p.oldLoc, p.newLoc); err != nil {
-			return adapters.Result{}, wrapMsg(err, "the seed was loaded, but the old table's data could not be deleted")
-		}
 	}
 	return adapters.Result{Message: fmt.Sprintf("INSERT %d", rows), RowsAffected: rows}, nil
 }
