@@ -93,7 +93,7 @@ type Server struct {
 	athena   athenaState
 	glue     glueState
 	s3       s3State
-	secrets  map[string]string
+	secrets  map[string]secret
 	onSelect func(sql string) (*Result, error)
 	onCols   func(sql string) []Col
 	onParts  func(sql string) [][]string
@@ -104,7 +104,7 @@ func New(t testing.TB) *Server {
 	t.Helper()
 	s := &Server{
 		clock:   time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC),
-		secrets: map[string]string{},
+		secrets: map[string]secret{},
 	}
 	s.athena.init()
 	s.glue.init()

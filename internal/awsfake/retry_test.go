@@ -89,13 +89,18 @@ func TestSecretsManager(t *testing.T) {
 	if aws.ToString(out.SecretString) != `{"password":"hunter2"}` || aws.ToString(out.Name) != "prod/db" || out.CreatedDate == nil {
 		t.Errorf("secret = %+v", out)
 	}
+	c.fake.PutSecretBinary("bin", []byte{0, 1, 2})
+	bin, err := sm.GetSecretValue(ctx, &secretsmanager.GetSecretValueInput{SecretId: aws.String("bin")})
+	if err != nil || bin.SecretString != nil || string(bin.SecretBinary) != "\x00\x01\x02" {
+		t.Errorf("binary secret: %v, %+v", err, bin)
+	}
 	_, err = sm.GetSecretValue(ctx, &secretsmanager.GetSecretValueInput{SecretId: aws.String("nope")})
 	var rnf *smtypes.ResourceNotFoundException
 	if !errors.As(err, &rnf) {
 		t.Errorf("missing secret: %v, want ResourceNotFoundException", err)
 	}
 	calls := c.fake.CallsOf("secretsmanager", "GetSecretValue")
-	if len(calls) != 2 || calls[0].Detail != "prod/db" {
+	if len(calls) != 3 || calls[0].Detail != "prod/db" {
 		t.Errorf("calls = %+v", calls)
 	}
 	for _, call := range c.fake.Calls() {

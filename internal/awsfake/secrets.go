@@ -10,11 +10,24 @@ var secretsOps = map[string]jsonHandler{
 	"GetSecretValue": (*Server).getSecretValue,
 }
 
+// secret is a SecretString or a SecretBinary.
+type secret struct {
+	str *string
+	bin []byte
+}
+
 // PutSecret stores a secret's SecretString for GetSecretValue.
 func (s *Server) PutSecret(id, value string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.secrets[id] = value
+	s.secrets[id] = secret{str: &value}
+}
+
+// PutSecretBinary stores a binary secret (SecretBinary, no SecretString).
+func (s *Server) PutSecretBinary(id string, value []byte) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.secrets[id] = secret{bin: append([]byte{}, value...)}
 }
 
 func (s *Server) getSecretValue(body map[string]any) (any, string, error) {
@@ -29,14 +42,19 @@ func (s *Server) getSecretValue(body map[string]any) (any, string, error) {
 	if !ok {
 		return nil, id, errorf(http.StatusBadRequest, "ResourceNotFoundException", "Secrets Manager can't find the specified secret.")
 	}
-	return map[string]any{
+	out := map[string]any{
 		"ARN":           "arn:aws:secretsmanager:" + Region + ":" + AccountID + ":secret:" + id,
 		"Name":          id,
-		"SecretString":  v,
 		"VersionId":     "awsfake-v1",
 		"VersionStages": []string{"AWSCURRENT"},
 		"CreatedDate":   float64(s.now().Unix()),
-	}, id, nil
+	}
+	if v.str != nil {
+		out["SecretString"] = *v.str
+	} else {
+		out["SecretBinary"] = toWire(v.bin)
+	}
+	return out, id, nil
 }
 
 func deref(p *string) string {
