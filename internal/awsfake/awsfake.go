@@ -318,6 +318,7 @@ func (s *Server) serveJSON(w http.ResponseWriter, r *http.Request, target string
 		in = map[string]any{}
 	}
 	if bad, throttle := s.injected(service, op); bad {
+		call.Detail = requestDetail(in)
 		fail(scriptedError(service, throttle))
 		return
 	}
@@ -335,6 +336,26 @@ func (s *Server) serveJSON(w http.ResponseWriter, r *http.Request, target string
 		out = map[string]any{}
 	}
 	respond(http.StatusOK, out)
+}
+
+// requestDetail is a call's Detail read from its request alone, for calls
+// refused before their handler runs.
+func requestDetail(in map[string]any) string {
+	str := func(k string) string { v, _ := in[k].(string); return v }
+	for _, k := range []string{"QueryString", "QueryExecutionId", "SecretId", "WorkGroup"} {
+		if v := str(k); v != "" {
+			return v
+		}
+	}
+	db := str("DatabaseName")
+	name := str("Name") + str("TableName")
+	if ti, ok := in["TableInput"].(map[string]any); ok {
+		name, _ = ti["Name"].(string)
+	}
+	if db != "" && name != "" {
+		return db + "." + name
+	}
+	return db + name
 }
 
 // scriptedError is the error a service answers when Throttle or

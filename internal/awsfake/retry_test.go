@@ -40,6 +40,11 @@ func TestThrottleThenSuccess(t *testing.T) {
 	if got := statuses(c.fake, "athena", "StartQueryExecution"); got != "400 400 200" {
 		t.Errorf("StartQueryExecution statuses = %s, want two throttled then one answered", got)
 	}
+	for _, call := range c.fake.CallsOf("athena", "StartQueryExecution") {
+		if call.Detail != "create schema s" {
+			t.Errorf("a StartQueryExecution call's detail = %q, want its SQL", call.Detail)
+		}
+	}
 	c.fake.Throttle("GetQueryExecution", 1)
 	if qe := c.wait(t, id); qe.Status.State != athenatypes.QueryExecutionStateSucceeded {
 		t.Errorf("state %s", qe.Status.State)
@@ -51,6 +56,9 @@ func TestThrottleThenSuccess(t *testing.T) {
 	}
 	if got := statuses(c.fake, "glue", "GetDatabase"); got != "400 400 200" {
 		t.Errorf("GetDatabase statuses = %s", got)
+	}
+	if d := c.fake.CallsOf("glue", "GetDatabase")[0].Detail; d != "s" {
+		t.Errorf("throttled GetDatabase detail = %q", d)
 	}
 
 	c.fake.Throttle("PutObject", 2)
