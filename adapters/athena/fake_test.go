@@ -671,3 +671,11 @@ func TestCatalogFromGlue(t *testing.T) {
 		}
 	}
 }
+
+func TestHiveTablePropertiesInGlue(t *testing.T) {
+	a, s := openFake(t, nil)
+	build(t, a, model("table", "gold", "t", "select 1 as id", map[string]any{"table_properties": map[string]any{"classification": "parquet", "owner_team": "data"}}))
+	if p := s.Table("gold", "t").Parameters; p["owner_team"] != "data" || p["classification"] != "parquet" {
+		t.Errorf("parameters %v", p)
+	}
+}

@@ -155,10 +155,15 @@ type plan struct {
 	old          *gluetypes.Table
 	oldLoc       *s3Dir // the old table's data, deleted after the swap
 	guards       []guarded
+	// props are table_properties a Hive table keeps as Glue parameters.
+	props [][2]string
 }
 
 func (a *Adapter) planTable(ctx context.Context, schema, name string, c tableConfig) (*plan, error) {
 	p := &plan{schema: schema, name: name}
+	if c.TableType == hive {
+		p.props = c.TableProperties
+	}
 	old, err := a.getTable(ctx, schema, name)
 	if err != nil {
 		return nil, err
@@ -382,7 +387,18 @@ func (a *Adapter) swapGlue(ctx context.Context, p *plan, tmp string) error {
 			return err
 		}
 	}
-	if err := a.putTable(ctx, p.schema, p.old != nil, tableInput(t, p.name)); err != nil {
+	def := tableInput(t, p.name)
+	if len(p.props) > 0 {
+		params := map[string]string{}
+		for k, v := range def.Parameters {
+			params[k] = v
+		}
+		for _, kv := range p.props {
+			params[kv[0]] = kv[1]
+		}
+		def.Parameters = params
+	}
+	if err := a.putTable(ctx, p.schema, p.old != nil, def); err != nil {
 		return err
 	}
 	if err := a.deletePartitions(ctx, p.schema, p.name, oldParts); err != nil {
