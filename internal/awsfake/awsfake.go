@@ -378,6 +378,20 @@ func scriptedError(service string, throttle bool) *apiError {
 	return errorf(http.StatusInternalServerError, "InternalServiceError", "awsfake: scripted internal error")
 }
 
+// handle makes a jsonHandler of a function of the SDK's input struct,
+// which runs with the lock held.
+func handle[In any](f func(s *Server, in *In) (any, string, error)) jsonHandler {
+	return func(s *Server, body map[string]any) (any, string, error) {
+		in := new(In)
+		if err := decode(body, in); err != nil {
+			return nil, "", err
+		}
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		return f(s, in)
+	}
+}
+
 // decode fills an SDK input struct from a request body, turning a type
 // mismatch into the error the services answer.
 func decode(in map[string]any, dst any) error {

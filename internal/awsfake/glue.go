@@ -37,22 +37,22 @@ func (g *glueState) init() {
 func partKey(values []string) string { return strings.Join(values, "\x00") }
 
 var glueOps = map[string]jsonHandler{
-	"CreateDatabase":       (*Server).glueCreateDatabase,
-	"GetDatabase":          (*Server).glueGetDatabase,
-	"GetDatabases":         (*Server).glueGetDatabases,
-	"DeleteDatabase":       (*Server).glueDeleteDatabase,
-	"CreateTable":          (*Server).glueCreateTable,
-	"GetTable":             (*Server).glueGetTable,
-	"GetTables":            (*Server).glueGetTables,
-	"UpdateTable":          (*Server).glueUpdateTable,
-	"DeleteTable":          (*Server).glueDeleteTable,
-	"BatchDeleteTable":     (*Server).glueBatchDeleteTable,
-	"GetPartition":         (*Server).glueGetPartition,
-	"GetPartitions":        (*Server).glueGetPartitions,
-	"CreatePartition":      (*Server).glueCreatePartition,
-	"BatchCreatePartition": (*Server).glueBatchCreatePartition,
-	"DeletePartition":      (*Server).glueDeletePartition,
-	"BatchDeletePartition": (*Server).glueBatchDeletePartition,
+	"CreateDatabase":       handle((*Server).glueCreateDatabase),
+	"GetDatabase":          handle((*Server).glueGetDatabase),
+	"GetDatabases":         handle((*Server).glueGetDatabases),
+	"DeleteDatabase":       handle((*Server).glueDeleteDatabase),
+	"CreateTable":          handle((*Server).glueCreateTable),
+	"GetTable":             handle((*Server).glueGetTable),
+	"GetTables":            handle((*Server).glueGetTables),
+	"UpdateTable":          handle((*Server).glueUpdateTable),
+	"DeleteTable":          handle((*Server).glueDeleteTable),
+	"BatchDeleteTable":     handle((*Server).glueBatchDeleteTable),
+	"GetPartition":         handle((*Server).glueGetPartition),
+	"GetPartitions":        handle((*Server).glueGetPartitions),
+	"CreatePartition":      handle((*Server).glueCreatePartition),
+	"BatchCreatePartition": handle((*Server).glueBatchCreatePartition),
+	"DeletePartition":      handle((*Server).glueDeletePartition),
+	"BatchDeletePartition": handle((*Server).glueBatchDeletePartition),
 }
 
 func dbNotFound(name string) *apiError {
@@ -184,11 +184,7 @@ func tableFromInput(db string, in *gluetypes.TableInput) *gluetypes.Table {
 	return t
 }
 
-func (s *Server) glueCreateDatabase(body map[string]any) (any, string, error) {
-	var in glue.CreateDatabaseInput
-	if err := decode(body, &in); err != nil {
-		return nil, "", err
-	}
+func (s *Server) glueCreateDatabase(in *glue.CreateDatabaseInput) (any, string, error) {
 	if in.DatabaseInput == nil {
 		return nil, "", invalidInput("DatabaseInput is required")
 	}
@@ -199,8 +195,6 @@ func (s *Server) glueCreateDatabase(body map[string]any) (any, string, error) {
 		LocationUri: in.DatabaseInput.LocationUri,
 		Parameters:  in.DatabaseInput.Parameters,
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
 	db.CreateTime = aws.Time(s.now())
 	if err := s.glue.createDB(db); err != nil {
 		return nil, name, err
@@ -208,14 +202,8 @@ func (s *Server) glueCreateDatabase(body map[string]any) (any, string, error) {
 	return nil, name, nil
 }
 
-func (s *Server) glueGetDatabase(body map[string]any) (any, string, error) {
-	var in glue.GetDatabaseInput
-	if err := decode(body, &in); err != nil {
-		return nil, "", err
-	}
+func (s *Server) glueGetDatabase(in *glue.GetDatabaseInput) (any, string, error) {
 	name := deref(in.Name)
-	s.mu.Lock()
-	defer s.mu.Unlock()
 	d, err := s.glue.db(name)
 	if err != nil {
 		return nil, name, err
@@ -223,13 +211,7 @@ func (s *Server) glueGetDatabase(body map[string]any) (any, string, error) {
 	return map[string]any{"Database": toWire(&d.db)}, name, nil
 }
 
-func (s *Server) glueGetDatabases(body map[string]any) (any, string, error) {
-	var in glue.GetDatabasesInput
-	if err := decode(body, &in); err != nil {
-		return nil, "", err
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
+func (s *Server) glueGetDatabases(in *glue.GetDatabasesInput) (any, string, error) {
 	names := slices.Sorted(maps.Keys(s.glue.dbs))
 	page, next, err := paginate(names, in.NextToken, in.MaxResults, 100)
 	if err != nil {
@@ -246,14 +228,8 @@ func (s *Server) glueGetDatabases(body map[string]any) (any, string, error) {
 	return out, "", nil
 }
 
-func (s *Server) glueDeleteDatabase(body map[string]any) (any, string, error) {
-	var in glue.DeleteDatabaseInput
-	if err := decode(body, &in); err != nil {
-		return nil, "", err
-	}
+func (s *Server) glueDeleteDatabase(in *glue.DeleteDatabaseInput) (any, string, error) {
 	name := deref(in.Name)
-	s.mu.Lock()
-	defer s.mu.Unlock()
 	if _, err := s.glue.db(name); err != nil {
 		return nil, name, err
 	}
@@ -262,33 +238,21 @@ func (s *Server) glueDeleteDatabase(body map[string]any) (any, string, error) {
 	return nil, name, nil
 }
 
-func (s *Server) glueCreateTable(body map[string]any) (any, string, error) {
-	var in glue.CreateTableInput
-	if err := decode(body, &in); err != nil {
-		return nil, "", err
-	}
+func (s *Server) glueCreateTable(in *glue.CreateTableInput) (any, string, error) {
 	db := deref(in.DatabaseName)
 	if in.TableInput == nil {
 		return nil, db, invalidInput("TableInput is required")
 	}
 	detail := db + "." + strings.ToLower(deref(in.TableInput.Name))
-	s.mu.Lock()
-	defer s.mu.Unlock()
 	if err := s.putTable(tableFromInput(db, in.TableInput)); err != nil {
 		return nil, detail, err
 	}
 	return nil, detail, nil
 }
 
-func (s *Server) glueGetTable(body map[string]any) (any, string, error) {
-	var in glue.GetTableInput
-	if err := decode(body, &in); err != nil {
-		return nil, "", err
-	}
+func (s *Server) glueGetTable(in *glue.GetTableInput) (any, string, error) {
 	db, name := deref(in.DatabaseName), deref(in.Name)
 	detail := db + "." + name
-	s.mu.Lock()
-	defer s.mu.Unlock()
 	t, err := s.glue.table(db, name)
 	if err != nil {
 		return nil, detail, err
@@ -296,14 +260,8 @@ func (s *Server) glueGetTable(body map[string]any) (any, string, error) {
 	return map[string]any{"Table": toWire(t)}, detail, nil
 }
 
-func (s *Server) glueGetTables(body map[string]any) (any, string, error) {
-	var in glue.GetTablesInput
-	if err := decode(body, &in); err != nil {
-		return nil, "", err
-	}
+func (s *Server) glueGetTables(in *glue.GetTablesInput) (any, string, error) {
 	db := deref(in.DatabaseName)
-	s.mu.Lock()
-	defer s.mu.Unlock()
 	d, err := s.glue.db(db)
 	if err != nil {
 		return nil, db, err
@@ -349,19 +307,13 @@ func tablePattern(e string) (*regexp.Regexp, error) {
 	return regexp.Compile("(?i)^(?:" + strings.Join(alts, "|") + ")$")
 }
 
-func (s *Server) glueUpdateTable(body map[string]any) (any, string, error) {
-	var in glue.UpdateTableInput
-	if err := decode(body, &in); err != nil {
-		return nil, "", err
-	}
+func (s *Server) glueUpdateTable(in *glue.UpdateTableInput) (any, string, error) {
 	db := deref(in.DatabaseName)
 	if in.TableInput == nil {
 		return nil, db, invalidInput("TableInput is required")
 	}
 	name := strings.ToLower(deref(in.TableInput.Name))
 	detail := db + "." + name
-	s.mu.Lock()
-	defer s.mu.Unlock()
 	old, err := s.glue.table(db, name)
 	if err != nil {
 		return nil, detail, err
@@ -384,15 +336,9 @@ func (s *Server) replaceTable(old, t *gluetypes.Table) {
 	*old = *t
 }
 
-func (s *Server) glueDeleteTable(body map[string]any) (any, string, error) {
-	var in glue.DeleteTableInput
-	if err := decode(body, &in); err != nil {
-		return nil, "", err
-	}
+func (s *Server) glueDeleteTable(in *glue.DeleteTableInput) (any, string, error) {
 	db, name := deref(in.DatabaseName), deref(in.Name)
 	detail := db + "." + name
-	s.mu.Lock()
-	defer s.mu.Unlock()
 	if _, err := s.glue.table(db, name); err != nil {
 		return nil, detail, err
 	}
@@ -400,15 +346,9 @@ func (s *Server) glueDeleteTable(body map[string]any) (any, string, error) {
 	return nil, detail, nil
 }
 
-func (s *Server) glueBatchDeleteTable(body map[string]any) (any, string, error) {
-	var in glue.BatchDeleteTableInput
-	if err := decode(body, &in); err != nil {
-		return nil, "", err
-	}
+func (s *Server) glueBatchDeleteTable(in *glue.BatchDeleteTableInput) (any, string, error) {
 	db := deref(in.DatabaseName)
 	detail := db + "." + strings.Join(in.TablesToDelete, ",")
-	s.mu.Lock()
-	defer s.mu.Unlock()
 	if _, err := s.glue.db(db); err != nil {
 		return nil, detail, err
 	}
@@ -453,15 +393,9 @@ func (s *Server) newPartition(db, table string, in *gluetypes.PartitionInput) *g
 	return p
 }
 
-func (s *Server) glueGetPartition(body map[string]any) (any, string, error) {
-	var in glue.GetPartitionInput
-	if err := decode(body, &in); err != nil {
-		return nil, "", err
-	}
+func (s *Server) glueGetPartition(in *glue.GetPartitionInput) (any, string, error) {
 	db, table := deref(in.DatabaseName), deref(in.TableName)
 	detail := db + "." + table
-	s.mu.Lock()
-	defer s.mu.Unlock()
 	parts, err := s.glue.partitionsOf(db, table)
 	if err != nil {
 		return nil, detail, err
@@ -473,15 +407,9 @@ func (s *Server) glueGetPartition(body map[string]any) (any, string, error) {
 	return map[string]any{"Partition": toWire(p)}, detail, nil
 }
 
-func (s *Server) glueGetPartitions(body map[string]any) (any, string, error) {
-	var in glue.GetPartitionsInput
-	if err := decode(body, &in); err != nil {
-		return nil, "", err
-	}
+func (s *Server) glueGetPartitions(in *glue.GetPartitionsInput) (any, string, error) {
 	db, table := deref(in.DatabaseName), deref(in.TableName)
 	detail := db + "." + table
-	s.mu.Lock()
-	defer s.mu.Unlock()
 	parts, err := s.glue.partitionsOf(db, table)
 	if err != nil {
 		return nil, detail, err
@@ -516,18 +444,12 @@ func (s *Server) glueGetPartitions(body map[string]any) (any, string, error) {
 	return out, detail, nil
 }
 
-func (s *Server) glueCreatePartition(body map[string]any) (any, string, error) {
-	var in glue.CreatePartitionInput
-	if err := decode(body, &in); err != nil {
-		return nil, "", err
-	}
+func (s *Server) glueCreatePartition(in *glue.CreatePartitionInput) (any, string, error) {
 	db, table := deref(in.DatabaseName), deref(in.TableName)
 	detail := db + "." + table
 	if in.PartitionInput == nil {
 		return nil, detail, invalidInput("PartitionInput is required")
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
 	if err := s.addPartition(db, table, in.PartitionInput); err != nil {
 		return nil, detail, err
 	}
@@ -551,18 +473,12 @@ func (s *Server) addPartition(db, table string, in *gluetypes.PartitionInput) *a
 	return nil
 }
 
-func (s *Server) glueBatchCreatePartition(body map[string]any) (any, string, error) {
-	var in glue.BatchCreatePartitionInput
-	if err := decode(body, &in); err != nil {
-		return nil, "", err
-	}
+func (s *Server) glueBatchCreatePartition(in *glue.BatchCreatePartitionInput) (any, string, error) {
 	db, table := deref(in.DatabaseName), deref(in.TableName)
 	detail := db + "." + table
 	if len(in.PartitionInputList) > 100 {
 		return nil, detail, invalidInput("1 validation error detected: Value at 'partitionInputList' failed to satisfy constraint: Member must have length less than or equal to 100")
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
 	if _, err := s.glue.partitionsOf(db, table); err != nil {
 		return nil, detail, err
 	}
@@ -583,15 +499,9 @@ func partitionError(values []string, err *apiError) any {
 	})
 }
 
-func (s *Server) glueDeletePartition(body map[string]any) (any, string, error) {
-	var in glue.DeletePartitionInput
-	if err := decode(body, &in); err != nil {
-		return nil, "", err
-	}
+func (s *Server) glueDeletePartition(in *glue.DeletePartitionInput) (any, string, error) {
 	db, table := deref(in.DatabaseName), deref(in.TableName)
 	detail := db + "." + table
-	s.mu.Lock()
-	defer s.mu.Unlock()
 	parts, err := s.glue.partitionsOf(db, table)
 	if err != nil {
 		return nil, detail, err
@@ -604,18 +514,12 @@ func (s *Server) glueDeletePartition(body map[string]any) (any, string, error) {
 	return nil, detail, nil
 }
 
-func (s *Server) glueBatchDeletePartition(body map[string]any) (any, string, error) {
-	var in glue.BatchDeletePartitionInput
-	if err := decode(body, &in); err != nil {
-		return nil, "", err
-	}
+func (s *Server) glueBatchDeletePartition(in *glue.BatchDeletePartitionInput) (any, string, error) {
 	db, table := deref(in.DatabaseName), deref(in.TableName)
 	detail := db + "." + table
 	if len(in.PartitionsToDelete) > 25 {
 		return nil, detail, invalidInput("1 validation error detected: Value at 'partitionsToDelete' failed to satisfy constraint: Member must have length less than or equal to 25")
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
 	parts, err := s.glue.partitionsOf(db, table)
 	if err != nil {
 		return nil, detail, err

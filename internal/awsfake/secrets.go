@@ -7,7 +7,7 @@ import (
 )
 
 var secretsOps = map[string]jsonHandler{
-	"GetSecretValue": (*Server).getSecretValue,
+	"GetSecretValue": handle((*Server).getSecretValue),
 }
 
 // secret is a SecretString or a SecretBinary.
@@ -30,14 +30,8 @@ func (s *Server) PutSecretBinary(id string, value []byte) {
 	s.secrets[id] = secret{bin: append([]byte{}, value...)}
 }
 
-func (s *Server) getSecretValue(body map[string]any) (any, string, error) {
-	var in secretsmanager.GetSecretValueInput
-	if err := decode(body, &in); err != nil {
-		return nil, "", err
-	}
+func (s *Server) getSecretValue(in *secretsmanager.GetSecretValueInput) (any, string, error) {
 	id := deref(in.SecretId)
-	s.mu.Lock()
-	defer s.mu.Unlock()
 	v, ok := s.secrets[id]
 	if !ok {
 		return nil, id, errorf(http.StatusBadRequest, "ResourceNotFoundException", "Secrets Manager can't find the specified secret.")
