@@ -147,6 +147,10 @@ func hiveType(t string) string {
 		return "int"
 	case s == "real":
 		return "float"
+	case strings.HasPrefix(s, "timestamp("):
+		// Athena's engine writes timestamp(3) where Glue's Hive tables say
+		// timestamp; both are millisecond timestamps.
+		return "timestamp"
 	}
 	return s
 }

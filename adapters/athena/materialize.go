@@ -313,7 +313,8 @@ func (a *Adapter) ctas(ctx context.Context, schema, name string, c tableConfig, 
 		if i == 0 {
 			return inModel(prefix, body)
 		}
-		return plain("insert into " + a.render(schema, name) + "\n" + body)
+		// Not resubmitted: a failed INSERT may leave files behind.
+		return statement{sql: "insert into " + a.render(schema, name) + "\n" + body}
 	})
 }
 

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"math/rand/v2"
 	"net"
 	"regexp"
 	"strconv"
@@ -79,7 +80,7 @@ func backoff(attempt int) time.Duration {
 	return time.Duration(float64(d) * (0.5 + jitter()/2))
 }
 
-var jitter = func() float64 { return float64(time.Now().UnixNano()%1000) / 1000 }
+var jitter = rand.Float64
 
 func sleep(ctx context.Context, d time.Duration) error {
 	t := time.NewTimer(d)

@@ -156,7 +156,7 @@ func TestDialect(t *testing.T) {
 			t.Errorf("athenaType(%q) = %q, want %q", in, got, want)
 		}
 	}
-	if !sameType("string", "varchar") || !sameType("int", "INTEGER") || sameType("int", "bigint") {
+	if !sameType("string", "varchar") || !sameType("int", "INTEGER") || !sameType("timestamp(3)", "timestamp") || sameType("int", "bigint") {
 		t.Error("sameType")
 	}
 	for _, bad := range []string{"", "Order Items", "a-b", strings.Repeat("x", 256)} {
