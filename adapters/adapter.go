@@ -136,6 +136,10 @@ type Materialization struct {
 	// FullRefresh rebuilds incremental models (and recreates seeds) from
 	// scratch.
 	FullRefresh bool
+	// Config holds the node's configs (plain values: strings, numbers,
+	// bools, []any, map[string]any), for an adapter's own keys such as
+	// Athena's table_type, format and partitioned_by.
+	Config map[string]any
 }
 
 // Hook is a rendered pre-hook or post-hook.
@@ -177,6 +181,8 @@ type Seed struct {
 	// FullRefresh drops and recreates the table instead of replacing its
 	// rows.
 	FullRefresh bool
+	// Config holds the seed's configs, as Materialization.Config.
+	Config map[string]any
 	// Progress, when set, is told how many rows were loaded so far: every
 	// 100,000 rows or so, and once at the end. It may be called from
 	// another goroutine than LoadSeed's.
@@ -221,4 +227,47 @@ type VerbatimCSV struct {
 	// Rows counts the records after the header, Size the bytes R yields;
 	// for progress.
 	Rows, Size int64
+}
+
+// TestBatcher is an optional capability of an Adapter, found by type
+// assertion: running several data tests' queries in one statement, for
+// warehouses that charge or wait per query (Athena bills every query at
+// least 10 MB scanned and takes a second or more to start one). The
+// runner gives it the tests of one relation that are ready together;
+// results and run_results.json are per test as without it.
+type TestBatcher interface {
+	// QueryTests runs queries, each of which returns one row, in as few
+	// statements as it can, and returns each query's rows, in order. On
+	// an error the runner runs the queries one by one, so that each
+	// failure is reported against its own test.
+	QueryTests(ctx context.Context, queries []string) ([]*Rows, error)
+}
+
+// Cataloger is an optional capability of an Adapter, found by type
+// assertion: describing relations for `docs generate` from the
+// warehouse's own catalog (Athena: Glue) rather than by a query.
+type Cataloger interface {
+	// Catalog describes the named relations of a schema that exist; the
+	// others are left out.
+	Catalog(ctx context.Context, database, schema string, names []string) ([]CatalogTable, error)
+}
+
+// CatalogTable describes one relation for the docs catalog.
+type CatalogTable struct {
+	Name string
+	// Type is "BASE TABLE", "VIEW" or "EXTERNAL TABLE".
+	Type    string
+	Comment string
+	Owner   string
+	Columns []CatalogColumn
+	// Rows and Bytes are statistics the catalog keeps, nil when unknown.
+	Rows, Bytes *int64
+	// StatsFrom says where the statistics come from, for their
+	// description.
+	StatsFrom string
+}
+
+// CatalogColumn is one column of a CatalogTable, in order.
+type CatalogColumn struct {
+	Name, Type, Comment string
 }

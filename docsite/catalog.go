@@ -163,11 +163,7 @@ func (c *Catalog) Fill(ctx context.Context, ad adapters.Adapter, rels []Relation
 		for _, r := range groups[k] {
 			names = append(names, r.Name)
 		}
-		rows, err := ad.Query(ctx, PostgresCatalogSQL(k.schema, names))
-		if err != nil {
-			return fmt.Errorf("reading the catalog of schema %s: %w", k.schema, err)
-		}
-		tables, err := ParsePostgresRows(rows)
+		tables, err := schemaTables(ctx, ad, k.database, k.schema, names)
 		if err != nil {
 			return fmt.Errorf("reading the catalog of schema %s: %w", k.schema, err)
 		}

@@ -83,9 +83,16 @@ func keyValues(s string) map[string]string {
 // and target asked for ("args"), the environment ("env") and, under
 // "want", the errors or the decoded postgres target. -update rewrites want.
 func TestLoadCases(t *testing.T) {
-	cases, _ := filepath.Glob("testdata/cases/*.txtar")
-	if len(cases) < 12 {
-		t.Fatalf("found %d cases, want at least 12", len(cases))
+	txtarCases(t, "testdata/cases/*.txtar", 12, run)
+}
+
+// txtarCases runs each case of pattern (at least min): decode gives the
+// output for the case's profiles.yml, args and env, compared with its
+// "want" section, which -update rewrites. No output may show a secret.
+func txtarCases(t *testing.T, pattern string, min int, decode func(path string, args, env map[string]string) string) {
+	cases, _ := filepath.Glob(pattern)
+	if len(cases) < min {
+		t.Fatalf("found %d cases, want at least %d", len(cases), min)
 	}
 	for _, tc := range cases {
 		t.Run(strings.TrimSuffix(filepath.Base(tc), ".txtar"), func(t *testing.T) {
@@ -98,7 +105,7 @@ func TestLoadCases(t *testing.T) {
 			}
 			args := keyValues(content["args"])
 			env := keyValues(content["env"])
-			got := run(path, args, env)
+			got := decode(path, args, env)
 			got = strings.ReplaceAll(got, dir+string(filepath.Separator), "")
 			for _, v := range env {
 				if strings.Contains(v, "secret") && strings.Contains(got, v) {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/gmodel/gmodel/adapters"
 	"github.com/gmodel/gmodel/compiler"
@@ -33,16 +34,78 @@ func (r *runner) execute(ctx context.Context, j *job, thread string) *Result {
 			err = fmt.Errorf("gmodel cannot run a %s", n.ResourceType)
 		}
 	}
-	end := r.opts.Now()
+	r.finish(res, err, start, r.opts.Now())
+	return res
+}
+
+// finish records a node's error, if any, and its timing.
+func (r *runner) finish(res *Result, err error, start, end time.Time) {
 	if err != nil {
 		res.Status = Error
-		res.Message = r.errorMessage(n, err)
+		res.Message = r.errorMessage(res.Node, err)
 		res.Response = nil
 		res.Failures = nil
 	}
 	res.Timing = []Timing{{"compile", start, start}, {"execute", start, end}}
 	res.ExecutionTime = end.Sub(start)
-	return res
+}
+
+// maxTestBatch bounds how many tests go to a TestBatcher at once.
+const maxTestBatch = 50
+
+// batchKey groups the tests a TestBatcher may run together: those of one
+// relation (the same parents), that do not store their failures. "" for
+// a node that runs alone.
+func (r *runner) batchKey(j *job) string {
+	n := j.n
+	if r.batcher == nil || n.ResourceType != compiler.Test || len(n.DependsOnNodes) == 0 || r.storesFailures(n) != "" {
+		return ""
+	}
+	return strings.Join(n.DependsOnNodes, "\x00")
+}
+
+// executeTests runs tests of one relation in as few statements as the
+// adapter's TestBatcher can. Each test keeps its START line, result and
+// run_results entry; their timing is the batch's.
+func (r *runner) executeTests(ctx context.Context, js []*job, thread string) []*Result {
+	start := r.opts.Now()
+	results := make([]*Result, len(js))
+	errs := make([]error, len(js))
+	sqls := make([]string, len(js))
+	var idx []int
+	var queries []string
+	for i, j := range js {
+		n := j.n
+		r.p.line(fancy("START "+r.describe(n), "RUN", j.index, r.total, nil))
+		results[i] = &Result{Node: n, ThreadID: thread, Index: j.index, compiled: n.Compiled}
+		if ctx.Err() != nil {
+			errs[i] = adapters.Errorf(adapters.Canceled, "cancelled")
+			continue
+		}
+		if sqls[i], errs[i] = r.testQuery(ctx, n, results[i]); errs[i] == nil {
+			idx = append(idx, i)
+			queries = append(queries, sqls[i])
+		}
+	}
+	rows, err := r.batcher.QueryTests(ctx, queries)
+	for k, i := range idx {
+		if err == nil {
+			errs[i] = r.testResult(js[i].n, rows[k], results[i])
+			continue
+		}
+		// One by one, so that a failure is reported against its own test.
+		one, qerr := r.ad.Query(ctx, sqls[i])
+		if qerr != nil {
+			errs[i] = qerr
+			continue
+		}
+		errs[i] = r.testResult(js[i].n, one, results[i])
+	}
+	end := r.opts.Now()
+	for i := range js {
+		r.finish(results[i], errs[i], start, end)
+	}
+	return results
 }
 
 // describe is dbt's node description in progress lines.
@@ -139,6 +202,7 @@ func (r *runner) runModel(ctx context.Context, n *compiler.Node, res *Result) er
 		PreHooks:    hooks(n.PreHooks),
 		PostHooks:   hooks(n.PostHooks),
 		FullRefresh: r.fullRefresh(n),
+		Config:      compiler.PlainConfig(n.Config),
 	}
 	if kind == "incremental" {
 		mat.Incremental = incrementalConfig(n.Config)
@@ -256,12 +320,27 @@ func testSQL(main, failCalc, warnIf, errorIf, limit string) string {
 
 // runTest runs a data test with dbt's test materialization.
 func (r *runner) runTest(ctx context.Context, n *compiler.Node, res *Result) error {
+	sql, err := r.testQuery(ctx, n, res)
+	if err != nil {
+		return err
+	}
+	rows, err := r.ad.Query(ctx, sql)
+	if err != nil {
+		return err
+	}
+	return r.testResult(n, rows, res)
+}
+
+// testQuery is the query of a test: its SQL (or, when it stores its
+// failures, a select of the table it stores them in, built first) wrapped
+// by testSQL.
+func (r *runner) testQuery(ctx context.Context, n *compiler.Node, res *Result) (string, error) {
 	main := n.CompiledCode
 	if as := r.storesFailures(n); as != "" {
 		rel := relationOf(n)
 		_, err := r.ad.Materialize(ctx, adapters.Materialization{Kind: as, Relation: rel, SQL: main})
 		if err != nil {
-			return err
+			return "", err
 		}
 		rendered := r.ad.Dialect().Render(rel)
 		res.StoredFailures = rendered
@@ -271,10 +350,14 @@ func (r *runner) runTest(ctx context.Context, n *compiler.Node, res *Result) err
 	warnIf := configString(n.Config, "warn_if", "!= 0")
 	errorIf := configString(n.Config, "error_if", "!= 0")
 	limit := configString(n.Config, "limit", "")
-	rows, err := r.ad.Query(ctx, testSQL(main, failCalc, warnIf, errorIf, limit))
-	if err != nil {
-		return err
-	}
+	return testSQL(main, failCalc, warnIf, errorIf, limit), nil
+}
+
+// testResult reads a test query's row into res.
+func (r *runner) testResult(n *compiler.Node, rows *adapters.Rows, res *Result) error {
+	failCalc := configString(n.Config, "fail_calc", "count(*)")
+	warnIf := configString(n.Config, "warn_if", "!= 0")
+	errorIf := configString(n.Config, "error_if", "!= 0")
 	if rows == nil || len(rows.Values) != 1 || len(rows.Columns) != 3 {
 		nr, nc := 0, 0
 		if rows != nil {

@@ -104,14 +104,17 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 		opts.OpenSeed = openCSVSeed
 	}
 	r := &runner{opts: opts, ad: opts.Adapter, p: &printer{w: opts.Log, now: opts.Now}}
+	r.batcher, _ = opts.Adapter.(adapters.TestBatcher)
 	return r.run(ctx)
 }
 
 type runner struct {
 	opts Options
 	ad   adapters.Adapter
-	p    *printer
-	m    *compiler.Manifest
+	// batcher is ad when it runs several tests in one statement.
+	batcher adapters.TestBatcher
+	p       *printer
+	m       *compiler.Manifest
 
 	jobs  []*job
 	total int

@@ -233,13 +233,19 @@ func (r *runner) failureSkipsChildren(res *Result) bool {
 func (r *runner) schedule(ctx context.Context, rep *Report) {
 	runCtx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	work := make(chan *job)
+	work := make(chan []*job)
 	done := make(chan finished, len(r.jobs))
 	for w := 1; w <= r.opts.Threads; w++ {
 		thread := fmt.Sprintf("Thread-%d (worker)", w)
 		go func() {
-			for j := range work {
-				done <- finished{j, r.execute(runCtx, j, thread)}
+			for js := range work {
+				if len(js) == 1 {
+					done <- finished{js[0], r.execute(runCtx, js[0], thread)}
+					continue
+				}
+				for i, res := range r.executeTests(runCtx, js, thread) {
+					done <- finished{js[i], res}
+				}
 			}
 		}()
 	}
@@ -319,8 +325,19 @@ func (r *runner) schedule(ctx context.Context, rep *Report) {
 				complete(j, res)
 				continue
 			}
-			inflight[j] = true
-			work <- j
+			batch := []*job{j}
+			if key := r.batchKey(j); key != "" {
+				batch = append(batch, r.takeBatch(q, key)...)
+			}
+			for _, b := range batch[1:] {
+				index++
+				b.index = index
+				b.started = true
+			}
+			for _, b := range batch {
+				inflight[b] = true
+			}
+			work <- batch
 		}
 		if len(inflight) == 0 {
 			break
@@ -370,6 +387,26 @@ func (r *runner) schedule(ctx context.Context, rep *Report) {
 		r.p.line("")
 		r.printError(failFast, false)
 	}
+}
+
+// takeBatch takes from q the ready tests of batch key, in queue order,
+// up to what one batch holds.
+func (r *runner) takeBatch(q *readyQueue, key string) []*job {
+	var taken, rest []*job
+	for _, c := range *q {
+		if len(taken) < maxTestBatch-1 && !c.skip && r.batchKey(c) == key {
+			taken = append(taken, c)
+		} else {
+			rest = append(rest, c)
+		}
+	}
+	if len(taken) == 0 {
+		return nil
+	}
+	*q = rest
+	heap.Init(q)
+	sort.Slice(taken, func(a, b int) bool { return readyQueue(taken).Less(a, b) })
+	return taken
 }
 
 // drain waits, at most the grace period, for the jobs still running after

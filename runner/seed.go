@@ -102,6 +102,7 @@ func (r *runner) runSeed(ctx context.Context, j *job, res *Result) error {
 		QuoteColumns: quote,
 		Rows:         f.Rows,
 		FullRefresh:  full,
+		Config:       compiler.PlainConfig(n.Config),
 		Progress: func(rows int64) {
 			now := r.opts.Now()
 			if now.Sub(last) < progressEvery {

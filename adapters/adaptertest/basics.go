@@ -37,9 +37,7 @@ var basicTests = []test{
 		if err != nil {
 			e.t.Fatal(err)
 		}
-		if res.RowsAffected != 3 {
-			e.t.Errorf("RowsAffected %d, want 3 (%q)", res.RowsAffected, res.Message)
-		}
+		e.wantWritten(res, 3)
 	}},
 	{"SQLErrorHasPosition", func(e *env) {
 		sql := "select nosuchcolumn from " + e.render("nosuchtable")

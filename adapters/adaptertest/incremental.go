@@ -15,9 +15,7 @@ var incrementalTests = []test{
 		inc := adapters.Incremental{Strategy: "append"}
 		e.incr("m", values("id, name", "1, 'a'", "2, 'b'"), inc)
 		res := e.incr("m", values("id, name", "2, 'z'", "3, 'c'"), inc)
-		if res.RowsAffected != 2 {
-			e.t.Errorf("RowsAffected %d, want 2", res.RowsAffected)
-		}
+		e.wantWritten(res, 2)
 		e.table("m", "id, name", "1|a", "2|b", "2|z", "3|c")
 	}},
 	{"DefaultWithoutKeyAppends", func(e *env) {

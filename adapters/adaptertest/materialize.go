@@ -61,9 +61,7 @@ var viewTests = []test{
 var tableTests = []test{
 	{"CreateAndReplace", func(e *env) {
 		res := e.build(e.model("table", "t", values("id, name", "1, 'a'", "2, 'b'")))
-		if res.RowsAffected != 2 {
-			e.t.Errorf("RowsAffected %d, want 2 (%q)", res.RowsAffected, res.Message)
-		}
+		e.wantWritten(res, 2)
 		if got := e.relType("t"); got != adapters.Table {
 			e.t.Errorf("type %q, want table", got)
 		}

@@ -133,8 +133,8 @@ func TestSchemaDiff(t *testing.T) {
 	dst := []adapters.Column{{Name: "id", DataType: "integer"}, {Name: "n", DataType: "integer"}, {Name: "old", DataType: "text"}}
 	d := diffColumns(src, dst)
 	want := `new columns: "new" date; columns no longer in the model: "old" text; changed types: "n" integer -> text`
-	if d.String() != want {
-		t.Errorf("diff:\n got %s\nwant %s", d, want)
+	if d.Describe(quoteIdent) != want {
+		t.Errorf("diff:\n got %s\nwant %s", d.Describe(quoteIdent), want)
 	}
 	stmts, out := expandVarchar(`"t"`,
 		[]adapters.Column{{Name: "a", DataType: "character varying(20)"}, {Name: "b", DataType: "character varying(5)"}},

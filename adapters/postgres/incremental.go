@@ -91,7 +91,7 @@ func (a *Adapter) buildIncremental(ctx context.Context, tx pgx.Tx, m adapters.Ma
 		return adapters.Result{}, err
 	}
 	// Only ADD COLUMN leaves the columns views read alone.
-	destructive := len(stmts) > 0 || len(more) > len(diff.added)
+	destructive := len(stmts) > 0 || len(more) > len(diff.Added)
 	if err := alter(ctx, tx, old, append(stmts, more...), destructive); err != nil {
 		return adapters.Result{}, err
 	}
@@ -218,91 +218,36 @@ func expandVarchar(target string, src, dst []adapters.Column) ([]string, []adapt
 	return stmts, out
 }
 
-// schemaDiff is how the new rows' columns differ from the target's.
-type schemaDiff struct {
-	added, removed []adapters.Column
-	retyped        [][2]adapters.Column // target column, new column
-}
-
-func (d schemaDiff) empty() bool {
-	return len(d.added) == 0 && len(d.removed) == 0 && len(d.retyped) == 0
-}
-
-func (d schemaDiff) String() string {
-	var parts []string
-	list := func(cols []adapters.Column) string {
-		s := make([]string, len(cols))
-		for i, c := range cols {
-			s[i] = quoteIdent(c.Name) + " " + c.DataType
-		}
-		return strings.Join(s, ", ")
-	}
-	if len(d.added) > 0 {
-		parts = append(parts, "new columns: "+list(d.added))
-	}
-	if len(d.removed) > 0 {
-		parts = append(parts, "columns no longer in the model: "+list(d.removed))
-	}
-	if len(d.retyped) > 0 {
-		s := make([]string, len(d.retyped))
-		for i, p := range d.retyped {
-			s[i] = fmt.Sprintf("%s %s -> %s", quoteIdent(p[0].Name), p[0].DataType, p[1].DataType)
-		}
-		parts = append(parts, "changed types: "+strings.Join(s, ", "))
-	}
-	return strings.Join(parts, "; ")
-}
-
-func diffColumns(src, dst []adapters.Column) schemaDiff {
-	var d schemaDiff
-	inDst := map[string]adapters.Column{}
-	for _, c := range dst {
-		inDst[c.Name] = c
-	}
-	inSrc := map[string]bool{}
-	for _, c := range src {
-		inSrc[c.Name] = true
-		t, ok := inDst[c.Name]
-		switch {
-		case !ok:
-			d.added = append(d.added, c)
-		case t.DataType != c.DataType:
-			d.retyped = append(d.retyped, [2]adapters.Column{t, c})
-		}
-	}
-	for _, c := range dst {
-		if !inSrc[c.Name] {
-			d.removed = append(d.removed, c)
-		}
-	}
-	return d
+// diffColumns compares the new rows' columns with the target's.
+func diffColumns(src, dst []adapters.Column) adapters.ColumnDiff {
+	return adapters.DiffColumns(src, dst, func(a, b string) bool { return a == b })
 }
 
 // schemaChange applies on_schema_change: it returns the columns to insert
 // (the target's for ignore, so that a column the model dropped fails the
 // insert, as in dbt; the model's otherwise) and the statements that
 // change the target.
-func schemaChange(target *object, mode string, src, dst []adapters.Column) ([]adapters.Column, []string, schemaDiff, error) {
+func schemaChange(target *object, mode string, src, dst []adapters.Column) ([]adapters.Column, []string, adapters.ColumnDiff, error) {
 	if mode == "" || mode == onIgnore {
-		return dst, nil, schemaDiff{}, nil
+		return dst, nil, adapters.ColumnDiff{}, nil
 	}
 	d := diffColumns(src, dst)
-	if d.empty() {
+	if d.Empty() {
 		return src, nil, d, nil
 	}
 	switch mode {
 	case onFail:
 		return nil, nil, d, &adapters.Error{Code: adapters.Invalid,
-			Msg:  fmt.Sprintf("the columns of %s changed and on_schema_change is 'fail': %s", target, d),
+			Msg:  fmt.Sprintf("the columns of %s changed and on_schema_change is 'fail': %s", target, d.Describe(quoteIdent)),
 			Hint: "set on_schema_change to append_new_columns or sync_all_columns, run with --full-refresh, or change the table by hand"}
 	case onAppend:
-		return src, addColumns(target, d.added), schemaDiff{added: d.added}, nil
+		return src, addColumns(target, d.Added), adapters.ColumnDiff{Added: d.Added}, nil
 	}
-	stmts := addColumns(target, d.added)
-	for _, c := range d.removed {
+	stmts := addColumns(target, d.Added)
+	for _, c := range d.Removed {
 		stmts = append(stmts, fmt.Sprintf("ALTER TABLE %s DROP COLUMN %s", target, quoteIdent(c.Name)))
 	}
-	for _, p := range d.retyped {
+	for _, p := range d.Retyped {
 		name := quoteIdent(p[1].Name)
 		stmts = append(stmts, fmt.Sprintf("ALTER TABLE %s ALTER COLUMN %s TYPE %s USING %s::%s", target, name, p[1].DataType, name, p[1].DataType))
 	}

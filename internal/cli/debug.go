@@ -109,6 +109,9 @@ func debugRun(opts *debugOptions) error {
 	if g.Threads > 0 {
 		threads = g.Threads
 	}
+	if t.Type == "athena" {
+		return debugAthena(ctx, out, t, threads)
+	}
 	printTarget(out, t, threads)
 
 	// The target type's own checks, one line each, before the login.

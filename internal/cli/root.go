@@ -14,6 +14,7 @@ import (
 	"github.com/spf13/cobra"
 
 	// The adapters gmodel is built with; each registers itself from init().
+	_ "github.com/gmodel/gmodel/adapters/athena"
 	_ "github.com/gmodel/gmodel/adapters/postgres"
 )
 

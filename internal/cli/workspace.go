@@ -328,8 +328,7 @@ func (w *workspace) debugf(format string, args ...any) {
 // strictly, so a typo in a key is an error before anything runs.
 var targetDecoders = map[string]func(*profiles.Target) error{
 	"postgres": func(t *profiles.Target) error { _, err := profiles.DecodePostgres(t); return err },
-	// Athena's strict decoding arrives with its adapter; its dialect is known.
-	"athena": nil,
+	"athena":   func(t *profiles.Target) error { _, err := profiles.DecodeAthena(t); return err },
 }
 
 func checkTargetType(t *profiles.Target) error {

@@ -1,0 +1,11 @@
+create table "gold"."orders__gmodel_tmp"
+with (
+  table_type = 'HIVE',
+  external_location = 's3://data/warehouse/gold/orders/0000-uuid/',
+  format = 'PARQUET',
+  bucketed_by = ARRAY['order_id'],
+  bucket_count = 8
+)
+as
+select order_id, amount, order_date
+from "silver"."orders"
