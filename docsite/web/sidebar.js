@@ -1,0 +1,255 @@
+// gmodel docs: the sidebar tree (built lazily: a group's children are made
+// the first time it is opened, leaves in pages of 200) and the search box.
+(function (gm) {
+  'use strict';
+  const U = gm.util;
+  const { html, setHTML, href, layerBadge } = U;
+  const PAGE = 200;
+
+  // ---- tree -----------------------------------------------------------------
+
+  // A tree item is {label, count, kids(): items, leaves: [node index], cls}.
+  function dirTree(list, strip) {
+    const nodes = gm.data.index.nodes;
+    const root = { dirs: new Map(), leaves: [] };
+    for (const i of list) {
+      const parts = (nodes[i].f || '').split('/');
+      parts.pop();
+      let cur = root;
+      for (let k = strip; k < parts.length; k++) {
+        let next = cur.dirs.get(parts[k]);
+        if (!next) { next = { dirs: new Map(), leaves: [] }; cur.dirs.set(parts[k], next); }
+        cur = next;
+      }
+      cur.leaves.push(i);
+    }
+    return root;
+  }
+
+  function countOf(d) {
+    let c = d.leaves.length;
+    for (const s of d.dirs.values()) c += countOf(s);
+    return c;
+  }
+
+  // dirItems turns a folder into tree items, joining single-child chains (a/b/c).
+  function dirItems(d) {
+    const out = [];
+    const names = [...d.dirs.keys()].sort();
+    for (let name of names) {
+      let sub = d.dirs.get(name);
+      while (sub.dirs.size === 1 && !sub.leaves.length) {
+        const [n2, s2] = sub.dirs.entries().next().value;
+        name += '/' + n2;
+        sub = s2;
+      }
+      const s = sub;
+      out.push({ label: name, count: countOf(s), kids: () => dirItems(s), leaves: s.leaves, cls: 'dir' });
+    }
+    return out;
+  }
+
+  function byName(list) {
+    const nodes = gm.data.index.nodes;
+    return list.sort((a, b) => (nodes[a].n < nodes[b].n ? -1 : nodes[a].n > nodes[b].n ? 1 : 0));
+  }
+
+  // layerItems groups a type's nodes by layer, then by folder.
+  function layerItems(list) {
+    const nodes = gm.data.index.nodes;
+    const by = new Map();
+    for (const i of list) {
+      const l = nodes[i].l || 'other';
+      if (!by.has(l)) by.set(l, []);
+      by.get(l).push(i);
+    }
+    const layers = U.LAYERS.filter((l) => by.has(l)).concat([...by.keys()].filter((l) => !U.LAYERS.includes(l)));
+    return layers.map((l) => {
+      const members = by.get(l);
+      return {
+        label: l, count: members.length, cls: 'layer layer-' + l, leaves: [],
+        kids: () => {
+          let d = dirTree(members, 1);
+          // models/gold/... under the gold layer: skip the repeated folder
+          if (d.dirs.size === 1 && !d.leaves.length && d.dirs.has(l)) d = d.dirs.get(l);
+          const items = dirItems(d);
+          if (d.leaves.length) items.push({ label: '(top level)', count: d.leaves.length, kids: () => [], leaves: d.leaves, cls: 'dir' });
+          return items;
+        },
+      };
+    });
+  }
+
+  function sourceItems(list) {
+    const nodes = gm.data.index.nodes;
+    const by = new Map();
+    for (const i of list) {
+      const parts = nodes[i].id.split('.');
+      const src = parts.length > 3 ? parts[2] : nodes[i].p;
+      if (!by.has(src)) by.set(src, []);
+      by.get(src).push(i);
+    }
+    return [...by.keys()].sort().map((s) => ({ label: s, count: by.get(s).length, kids: () => [], leaves: by.get(s), cls: 'dir' }));
+  }
+
+  function topItems() {
+    const nodes = gm.data.index.nodes;
+    const by = new Map();
+    for (let i = 0; i < nodes.length; i++) {
+      const t = nodes[i].t;
+      if (!by.has(t)) by.set(t, []);
+      by.get(t).push(i);
+    }
+    const types = U.TYPE_ORDER.filter((t) => by.has(t)).concat([...by.keys()].filter((t) => !U.TYPE_ORDER.includes(t)).sort());
+    return types.map((t) => {
+      const list = by.get(t);
+      let kids;
+      if (t === 'source') kids = () => sourceItems(list);
+      else if (t === 'test' || t === 'exposure') kids = () => { const d = dirTree(list, 0); return dirItems(d).concat(d.leaves.length ? [{ label: '(top level)', count: d.leaves.length, kids: () => [], leaves: d.leaves, cls: 'dir' }] : []); };
+      else kids = () => layerItems(list);
+      return { label: U.typeLabel(t), count: list.length, kids, leaves: [], cls: 'type type-' + t };
+    });
+  }
+
+  function itemHTML(it) {
+    return html`<li class="ti ${it.cls || ''}"><button type="button" class="tw" aria-expanded="false"><span class="caret" aria-hidden="true"></span><span class="tl">${it.label}</span><span class="tc">${U.num(it.count)}</span></button><ul class="tk" hidden></ul></li>`;
+  }
+
+  function leavesHTML(leaves, from) {
+    const nodes = gm.data.index.nodes;
+    const slice = leaves.slice(from, from + PAGE);
+    const more = leaves.length - from - slice.length;
+    return html`${slice.map((i) => html`<li><a class="leaf${nodes[i].id === current ? ' on' : ''}" href="${href.node(nodes[i].id)}" data-id="${nodes[i].id}" title="${nodes[i].n}">${nodes[i].n}</a></li>`)}${more > 0 ? html`<li><button type="button" class="more" data-from="${from + slice.length}">Show ${U.num(Math.min(more, PAGE))} more of ${U.num(more)}</button></li>` : ''}`;
+  }
+
+  let tree = null;        // the <ul> root
+  let current = '';       // id of the node on screen, highlighted in the tree
+  const itemsOf = new WeakMap(); // <ul> -> its items
+
+  function renderItems(ul, items, leaves) {
+    const sorted = leaves && leaves.length ? byName(leaves.slice()) : [];
+    itemsOf.set(ul, { items, leaves: sorted });
+    setHTML(ul, html`${items.map(itemHTML)}${sorted.length ? leavesHTML(sorted, 0) : ''}`);
+  }
+
+  function initTree(root) {
+    tree = root;
+    renderItems(tree, topItems(), []);
+    tree.addEventListener('click', (e) => {
+      const tw = e.target.closest('button.tw');
+      if (tw) {
+        const li = tw.parentElement;
+        const ul = li.querySelector(':scope > ul');
+        const open = tw.getAttribute('aria-expanded') !== 'true';
+        tw.setAttribute('aria-expanded', String(open));
+        if (open && !itemsOf.has(ul)) {
+          const parent = itemsOf.get(li.parentElement);
+          const idx = [...li.parentElement.children].indexOf(li);
+          const it = parent.items[idx];
+          renderItems(ul, it.kids(), it.leaves);
+        }
+        ul.hidden = !open;
+        return;
+      }
+      const more = e.target.closest('button.more');
+      if (more) {
+        const ul = more.closest('ul');
+        const from = Number(more.dataset.from);
+        const li = more.parentElement;
+        const tmp = document.createElement('ul');
+        setHTML(tmp, leavesHTML(itemsOf.get(ul).leaves, from));
+        li.replaceWith(...tmp.childNodes);
+      }
+    });
+  }
+
+  // highlight marks the node on screen in the tree if it is drawn.
+  function highlight(id) {
+    current = id || '';
+    if (!tree) return;
+    for (const a of tree.querySelectorAll('a.leaf.on')) a.classList.remove('on');
+    if (!id) return;
+    const a = tree.querySelector('a.leaf[data-id="' + CSS.escape(id) + '"]');
+    if (a) a.classList.add('on');
+  }
+
+  // ---- search box -----------------------------------------------------------
+
+  let input, box, seq = 0, hits = [], active = -1, lastQ = null, pending = null;
+
+  function hitHTML(h, k) {
+    return html`<a class="search-hit${k === active ? ' active' : ''}" data-id="${h.id}" href="${href.node(h.id)}" role="option">
+      <span class="hit-main"><span class="hit-name">${h.n}</span> <span class="muted small">${h.t}</span> ${layerBadge(h.l)}</span>
+      ${h.where && h.where !== 'name' ? html`<span class="hit-where small">${gm.pages.whereLabel(h.where)}${h.snippet ? html`: <span class="muted">${h.snippet}</span>` : ''}</span>` : ''}</a>`;
+  }
+
+  function paint() {
+    const q = input.value.trim();
+    if (!q) { box.hidden = true; setHTML(box, html``); return; }
+    box.hidden = false;
+    setHTML(box, html`${hits.length ? hits.map(hitHTML) : html`<div class="muted small pad">No match for “${q}”.</div>`}
+      <a class="all-results small" href="${href.search(q)}">All results for “${q}” ↵</a>`);
+  }
+
+  // run searches for the input's text; the promise gives the hits.
+  function run() {
+    const q = input.value.trim();
+    if (q === lastQ && pending) return pending;
+    lastQ = q;
+    const my = ++seq;
+    pending = gm.data.search(q, 20).then((r) => {
+      if (my === seq) { hits = r || []; active = -1; paint(); }
+      return r || [];
+    }, (e) => {
+      if (my === seq) { hits = []; box.hidden = false; setHTML(box, html`<div class="error small pad">${e.message}</div>`); }
+      return [];
+    });
+    return pending;
+  }
+
+  function close() { box.hidden = true; }
+
+  function initSearch(inp, results) {
+    input = inp;
+    box = results;
+    const later = U.debounce(run, gm.data.mode === 'static' ? 120 : 60);
+    input.addEventListener('input', () => {
+      if (!input.value.trim()) { ++seq; lastQ = ''; pending = null; hits = []; paint(); return; }
+      later();
+    });
+    input.addEventListener('focus', () => { if (input.value.trim() && hits.length) box.hidden = false; });
+    input.addEventListener('keydown', async (e) => {
+      if (e.key === 'Escape') { input.value = ''; hits = []; paint(); input.blur(); return; }
+      if (e.key === 'ArrowDown' || e.key === 'ArrowUp') {
+        e.preventDefault();
+        if (!hits.length) return;
+        active = (active + (e.key === 'ArrowDown' ? 1 : -1) + hits.length) % hits.length;
+        paint();
+        return;
+      }
+      if (e.key === 'Enter') {
+        e.preventDefault();
+        const q = input.value.trim();
+        if (!q) return;
+        const r = await run();
+        const h = r[active >= 0 ? active : 0];
+        if (input.value.trim() !== q) return;
+        location.hash = h ? href.node(h.id) : href.search(q);
+        close();
+      }
+    });
+    box.addEventListener('click', (e) => { if (e.target.closest('a')) close(); });
+    document.addEventListener('click', (e) => {
+      if (!box.hidden && !box.contains(e.target) && e.target !== input) close();
+    });
+  }
+
+  // setQuery shows q in the search box and its hits (for #/search?q=).
+  function setQuery(q) {
+    if (input.value.trim() === q) return;
+    input.value = q;
+    run().then(() => close());
+  }
+
+  gm.sidebar = { initTree, initSearch, highlight, setQuery, focusSearch: () => { input.focus(); input.select(); } };
+})(window.gmodel = window.gmodel || {});
