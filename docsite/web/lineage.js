@@ -201,7 +201,7 @@
     const b = bounds(pos);
     const pad = 30;
     const k = Math.min(1.2, (size.w - 2 * pad) / (b.x1 - b.x0), (size.h - 2 * pad) / (b.y1 - b.y0));
-    if (k >= 0.35 || !focusPos) {
+    if (k >= (size.w < 600 ? 0.6 : 0.35) || !focusPos) {
       view.k = Math.max(0.1, k);
       view.x = (size.w - (b.x1 - b.x0) * view.k) / 2 - b.x0 * view.k;
       view.y = (size.h - (b.y1 - b.y0) * view.k) / 2 - b.y0 * view.k;
@@ -209,6 +209,22 @@
       view.k = 0.8;
       view.x = size.w / 2 - (focusPos.x + W / 2) * view.k;
       view.y = size.h / 2 - (focusPos.y + H / 2) * view.k;
+    }
+  }
+
+  // intoView moves the view the least so that the whole graph is on screen,
+  // when it fits at the current scale.
+  function intoView(size, pos) {
+    const b = bounds(pos), pad = 16;
+    const w = (b.x1 - b.x0) * view.k, h = (b.y1 - b.y0) * view.k;
+    const sx = view.x + b.x0 * view.k, sy = view.y + b.y0 * view.k;
+    if (w + 2 * pad <= size.w) {
+      if (sx < pad) view.x += pad - sx;
+      else if (sx + w > size.w - pad) view.x -= sx + w - (size.w - pad);
+    }
+    if (h + 2 * pad <= size.h) {
+      if (sy < pad) view.y += pad - sy;
+      else if (sy + h > size.h - pad) view.y -= sy + h - (size.h - pad);
     }
   }
 
@@ -256,6 +272,7 @@
       <input id="lineage-exclude" type="text" placeholder="exclude" aria-label="exclude selector">
       <button type="submit" class="btn">Select</button>
     </form>
+    <button type="button" class="btn filters-toggle" aria-expanded="false">Filters</button>
     <label class="ctl">Depth <select id="lineage-depth">${DEPTHS.map((d) => html`<option value="${d}">${d}</option>`)}</select></label>
     <label class="ctl">Tag <select id="lineage-tag"><option value="">any</option>${tags.map((t) => html`<option value="${t}">${t}</option>`)}</select></label>
     <span class="ctl layers" id="lineage-layers">${LAYERS.map((l) => html`<label class="chip"><input type="checkbox" value="${l}">${l}</label>`)}</span>
@@ -290,6 +307,11 @@
   }
 
   function wire(main) {
+    const ft = main.querySelector('.filters-toggle');
+    ft.addEventListener('click', () => {
+      const on = main.querySelector('.lineage-bar').classList.toggle('show-filters');
+      ft.setAttribute('aria-expanded', String(on));
+    });
     page.depth.addEventListener('change', () => go({ depth: page.depth.value }));
     page.tag.addEventListener('change', () => go({ tag: page.tag.value }));
     page.layers.addEventListener('change', () => {
@@ -494,6 +516,7 @@
       // a click on a drawn node: keep that node where it was on screen
       view.x += (before.x - focusPos.x) * view.k;
       view.y += (before.y - focusPos.y) * view.k;
+      intoView(size, g.pos);
     } else {
       fit(size, g.pos, focusPos);
     }

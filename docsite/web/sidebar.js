@@ -8,7 +8,8 @@
 
   // ---- tree -----------------------------------------------------------------
 
-  // A tree item is {label, count, kids(): items, leaves: [node index], cls}.
+  // A tree item is {label, count, cls, open(): {items, leaves}}; open runs
+  // the first time the item is expanded.
   function dirTree(list, strip) {
     const nodes = gm.data.index.nodes;
     const root = { dirs: new Map(), leaves: [] };
@@ -32,11 +33,11 @@
     return c;
   }
 
-  // dirItems turns a folder into tree items, joining single-child chains (a/b/c).
-  function dirItems(d) {
-    const out = [];
-    const names = [...d.dirs.keys()].sort();
-    for (let name of names) {
+  // dirOpen lists a folder: its subfolders (single-child chains joined as
+  // a/b/c) and its nodes.
+  function dirOpen(d) {
+    const items = [];
+    for (let name of [...d.dirs.keys()].sort()) {
       let sub = d.dirs.get(name);
       while (sub.dirs.size === 1 && !sub.leaves.length) {
         const [n2, s2] = sub.dirs.entries().next().value;
@@ -44,18 +45,13 @@
         sub = s2;
       }
       const s = sub;
-      out.push({ label: name, count: countOf(s), kids: () => dirItems(s), leaves: s.leaves, cls: 'dir' });
+      items.push({ label: name, count: countOf(s), cls: 'dir', open: () => dirOpen(s) });
     }
-    return out;
+    return { items, leaves: d.leaves };
   }
 
-  function byName(list) {
-    const nodes = gm.data.index.nodes;
-    return list.sort((a, b) => (nodes[a].n < nodes[b].n ? -1 : nodes[a].n > nodes[b].n ? 1 : 0));
-  }
-
-  // layerItems groups a type's nodes by layer, then by folder.
-  function layerItems(list) {
+  // layerOpen groups a type's nodes by layer, then by folder.
+  function layerOpen(list) {
     const nodes = gm.data.index.nodes;
     const by = new Map();
     for (const i of list) {
@@ -63,24 +59,24 @@
       if (!by.has(l)) by.set(l, []);
       by.get(l).push(i);
     }
+    if (by.size === 1 && by.has('other')) return dirOpen(dirTree(list, 1)); // no medallion: folders only
     const layers = U.LAYERS.filter((l) => by.has(l)).concat([...by.keys()].filter((l) => !U.LAYERS.includes(l)));
-    return layers.map((l) => {
+    const items = layers.map((l) => {
       const members = by.get(l);
       return {
-        label: l, count: members.length, cls: 'layer layer-' + l, leaves: [],
-        kids: () => {
+        label: l, count: members.length, cls: 'layer layer-' + l,
+        open: () => {
           let d = dirTree(members, 1);
           // models/gold/... under the gold layer: skip the repeated folder
-          if (d.dirs.size === 1 && !d.leaves.length && d.dirs.has(l)) d = d.dirs.get(l);
-          const items = dirItems(d);
-          if (d.leaves.length) items.push({ label: '(top level)', count: d.leaves.length, kids: () => [], leaves: d.leaves, cls: 'dir' });
-          return items;
+          while (d.dirs.size === 1 && !d.leaves.length && d.dirs.has(l)) d = d.dirs.get(l);
+          return dirOpen(d);
         },
       };
     });
+    return { items, leaves: [] };
   }
 
-  function sourceItems(list) {
+  function sourceOpen(list) {
     const nodes = gm.data.index.nodes;
     const by = new Map();
     for (const i of list) {
@@ -89,7 +85,16 @@
       if (!by.has(src)) by.set(src, []);
       by.get(src).push(i);
     }
-    return [...by.keys()].sort().map((s) => ({ label: s, count: by.get(s).length, kids: () => [], leaves: by.get(s), cls: 'dir' }));
+    if (by.size === 1) return { items: [], leaves: list };
+    return {
+      items: [...by.keys()].sort().map((src) => ({ label: src, count: by.get(src).length, cls: 'dir', open: () => ({ items: [], leaves: by.get(src) }) })),
+      leaves: [],
+    };
+  }
+
+  function byName(list) {
+    const nodes = gm.data.index.nodes;
+    return list.sort((a, b) => (nodes[a].n < nodes[b].n ? -1 : nodes[a].n > nodes[b].n ? 1 : a - b));
   }
 
   function topItems() {
@@ -103,11 +108,11 @@
     const types = U.TYPE_ORDER.filter((t) => by.has(t)).concat([...by.keys()].filter((t) => !U.TYPE_ORDER.includes(t)).sort());
     return types.map((t) => {
       const list = by.get(t);
-      let kids;
-      if (t === 'source') kids = () => sourceItems(list);
-      else if (t === 'test' || t === 'exposure') kids = () => { const d = dirTree(list, 0); return dirItems(d).concat(d.leaves.length ? [{ label: '(top level)', count: d.leaves.length, kids: () => [], leaves: d.leaves, cls: 'dir' }] : []); };
-      else kids = () => layerItems(list);
-      return { label: U.typeLabel(t), count: list.length, kids, leaves: [], cls: 'type type-' + t };
+      let open;
+      if (t === 'source') open = () => sourceOpen(list);
+      else if (t === 'test' || t === 'exposure') open = () => dirOpen(dirTree(list, 0));
+      else open = () => layerOpen(list);
+      return { label: U.typeLabel(t), count: list.length, cls: 'type type-' + t, open };
     });
   }
 
@@ -145,8 +150,8 @@
         if (open && !itemsOf.has(ul)) {
           const parent = itemsOf.get(li.parentElement);
           const idx = [...li.parentElement.children].indexOf(li);
-          const it = parent.items[idx];
-          renderItems(ul, it.kids(), it.leaves);
+          const it = parent.items[idx].open();
+          renderItems(ul, it.items, it.leaves);
         }
         ul.hidden = !open;
         return;
