@@ -195,13 +195,9 @@ func docsServeRun(ctx context.Context, opts *docsServeOptions) error {
 		ctx = context.Background()
 	}
 	f, g := opts.f, opts.g
-	cliVars, err := parseVars(g.Vars)
+	p, err := loadProject(f, g)
 	if err != nil {
-		return usageErr(err)
-	}
-	p, err := project.Load(projectDir(f, g), project.LoadOptions{Render: compiler.YAMLRenderer(f.LookupEnv, cliVars)})
-	if err != nil {
-		return usageErr(err)
+		return err
 	}
 	start := time.Now()
 	srv, err := docsite.NewServer(docsite.ServerOptions{TargetDir: targetDirOf(p), ProjectDir: p.Root, Log: f.IO.Err})
@@ -260,4 +256,18 @@ func openBrowser(url string) error {
 	}
 	go func() { _ = cmd.Wait() }()
 	return nil
+}
+
+// loadProject loads the project alone, for commands that need no profile
+// (clean, docs serve). Errors are usage errors.
+func loadProject(f *Factory, g *globalOptions) (*project.Project, error) {
+	cliVars, err := parseVars(g.Vars)
+	if err != nil {
+		return nil, usageErr(err)
+	}
+	p, err := project.Load(projectDir(f, g), project.LoadOptions{Render: compiler.YAMLRenderer(f.LookupEnv, cliVars)})
+	if err != nil {
+		return nil, usageErr(err)
+	}
+	return p, nil
 }
