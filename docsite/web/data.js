@@ -13,11 +13,22 @@
     if (window.__gmodelData) return window.__gmodelData;
     const el = document.getElementById('gmodel-data');
     if (!el) return null;
+    let data;
     try {
-      return JSON.parse(el.textContent);
+      data = JSON.parse(el.textContent);
     } catch (e) {
       throw new Error('the embedded docs data is not valid JSON: ' + e.message);
     }
+    // Optional: node details in their own element, parsed on first use, so
+    // a big project's page starts without parsing every detail.
+    const nodesEl = document.getElementById('gmodel-nodes');
+    if (nodesEl && !data.nodes) {
+      let parsed = null;
+      Object.defineProperty(data, 'nodes', {
+        get() { return parsed || (parsed = JSON.parse(nodesEl.textContent)); },
+      });
+    }
+    return data;
   }
 
   async function getJSON(url) {
