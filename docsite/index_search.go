@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"cmp"
 	"slices"
-	"sort"
 	"strings"
 	"unicode/utf8"
 )
@@ -44,6 +43,9 @@ type searchIndex struct {
 	sql      []byte
 	sqlStart []int
 	sqlNode  []int32
+	// sqlBloom[k] is a Bloom filter of the trigrams of entry k: an entry
+	// lacking one of the query's trigrams is skipped without reading it.
+	sqlBloom [][]uint64
 }
 
 func newSearchIndex(nodes []*siteNode) *searchIndex {
@@ -75,12 +77,48 @@ func newSearchIndex(nodes []*siteNode) *searchIndex {
 		}
 		x.sqlStart = append(x.sqlStart, len(x.sql))
 		x.sqlNode = append(x.sqlNode, int32(i))
+		start := len(x.sql)
 		x.sql = appendLowerASCII(x.sql, n.m.RawCode)
 		x.sql = append(x.sql, '\n')
 		x.sql = appendLowerASCII(x.sql, n.m.CompiledCode)
+		x.sqlBloom = append(x.sqlBloom, trigramBloom(x.sql[start:]))
 		x.sql = append(x.sql, 0)
 	}
 	return x
+}
+
+// trigramBloom is a Bloom filter (one hash) of the 3-byte substrings of
+// b, about four bits per byte of text, so that a trigram absent from b is
+// found absent four times out of five.
+func trigramBloom(b []byte) []uint64 {
+	words := 8
+	for words*64 < 4*len(b) && words < 1<<14 {
+		words *= 2
+	}
+	f := make([]uint64, words)
+	mask := uint32(words*64 - 1)
+	for i := 0; i+3 <= len(b); i++ {
+		h := trigramHash(b[i:]) & mask
+		f[h>>6] |= 1 << (h & 63)
+	}
+	return f
+}
+
+func trigramHash(b []byte) uint32 {
+	return (uint32(b[0]) | uint32(b[1])<<8 | uint32(b[2])<<16) * 0x9E3779B1 >> 7
+}
+
+// mayContain reports whether entry k can hold q, by its trigrams.
+func (x *searchIndex) mayContain(k int, q []byte) bool {
+	f := x.sqlBloom[k]
+	mask := uint32(len(f)*64 - 1)
+	for i := 0; i+3 <= len(q); i++ {
+		h := trigramHash(q[i:]) & mask
+		if f[h>>6]&(1<<(h&63)) == 0 {
+			return false
+		}
+	}
+	return true
 }
 
 type searchMatch struct {
@@ -164,26 +202,24 @@ func (s *Site) Search(q string, limit int) []SearchHit {
 	return out
 }
 
-// searchSQL finds up to max nodes not hit yet whose SQL holds q.
+// searchSQL finds up to max nodes not hit yet whose SQL holds q, in the
+// index's order.
 func (x *searchIndex) searchSQL(q []byte, hit []bool, max int) []searchMatch {
 	var ms []searchMatch
-	off := 0
-	for len(ms) < max && off < len(x.sql) {
-		k := bytes.Index(x.sql[off:], q)
-		if k < 0 {
+	for k, start := range x.sqlStart {
+		if len(ms) >= max {
 			break
 		}
-		pos := off + k
-		e := sort.Search(len(x.sqlStart), func(i int) bool { return x.sqlStart[i] > pos }) - 1
-		node := x.sqlNode[e]
-		if !hit[node] {
-			ms = append(ms, searchMatch{node: node, tier: tierSQL, where: "sql", at: pos - x.sqlStart[e]})
+		node := x.sqlNode[k]
+		if hit[node] || !x.mayContain(k, q) {
+			continue
 		}
-		// On to the next entry: one hit per node.
-		if e+1 < len(x.sqlStart) {
-			off = x.sqlStart[e+1]
-		} else {
-			break
+		end := len(x.sql) - 1
+		if k+1 < len(x.sqlStart) {
+			end = x.sqlStart[k+1] - 1
+		}
+		if at := bytes.Index(x.sql[start:end], q); at >= 0 {
+			ms = append(ms, searchMatch{node: node, tier: tierSQL, where: "sql", at: at})
 		}
 	}
 	return ms
