@@ -82,8 +82,7 @@
       return prepare(staticData.index);
     }
     gm.data.mode = 'server';
-    getOverview().catch(() => {}); // in parallel with the index
-    return prepare(await getJSON('api/index.json'));
+    return prepare(await (early || getJSON('api/index.json')));
   }
 
   function node(i) { return index.nodes[i]; }
@@ -328,6 +327,16 @@
     const chosen = evalSpec(sel);
     if (excl) for (const i of evalSpec(excl)) chosen.delete(i);
     return [...chosen].sort((a, b) => a - b).map((i) => index.nodes[i].id);
+  }
+
+  // Server mode: ask for the index and overview while the page is still
+  // starting (this script runs before DOMContentLoaded; the static data
+  // element, when there is one, comes before the first script).
+  let early = null;
+  if (!window.__gmodelData && !document.getElementById('gmodel-data')) {
+    early = getJSON('api/index.json');
+    early.catch(() => {});
+    getOverview().catch(() => {});
   }
 
   gm.data = {

@@ -279,14 +279,14 @@
     <span class="seg" role="group" aria-label="colour by">
       <button type="button" class="btn" data-color="layer">Layer</button><button type="button" class="btn" data-color="materialization">Materialization</button>
     </span>
-    <span class="zoom">
-      <button type="button" class="btn" data-zoom="out" title="Zoom out" aria-label="Zoom out">−</button><button type="button" class="btn" data-zoom="in" title="Zoom in" aria-label="Zoom in">+</button><button type="button" class="btn" data-zoom="fit" title="Fit to screen">Fit</button>
-    </span>
   </div>
   <div class="lineage-info"><span id="lineage-focus"></span> <span id="lineage-msg" class="muted"></span></div>
   <div id="lineage" class="lineage" data-render-seq="${renderSeq}">
     <svg id="lineage-svg" xmlns="http://www.w3.org/2000/svg" role="img" aria-label="lineage graph"></svg>
     <div class="legend" id="lineage-legend"></div>
+    <span class="zoom">
+      <button type="button" class="btn" data-zoom="in" title="Zoom in" aria-label="Zoom in">+</button><button type="button" class="btn" data-zoom="out" title="Zoom out" aria-label="Zoom out">−</button><button type="button" class="btn" data-zoom="fit" title="Fit to screen">Fit</button>
+    </span>
     <div class="lineage-empty" id="lineage-empty" hidden></div>
     <div class="ltip" id="lineage-tip" hidden></div>
   </div>
