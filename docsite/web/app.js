@@ -44,6 +44,8 @@
           document.title = (n ? n.n : r.arg) + ' · ' + project;
           gm.sidebar.highlight(r.arg);
           await gm.pages.node(main, r.arg, current);
+          // the tree follows once the page is painted
+          requestAnimationFrame(() => setTimeout(() => { if (current()) gm.sidebar.reveal(r.arg); }, 0));
           break;
         }
         case 'search': {

@@ -19,7 +19,7 @@
       let cur = root;
       for (let k = strip; k < parts.length; k++) {
         let next = cur.dirs.get(parts[k]);
-        if (!next) { next = { dirs: new Map(), leaves: [] }; cur.dirs.set(parts[k], next); }
+        if (!next) { next = { dirs: new Map(), leaves: [], path: parts.slice(0, k + 1).join('/') }; cur.dirs.set(parts[k], next); }
         cur = next;
       }
       cur.leaves.push(i);
@@ -45,7 +45,8 @@
         sub = s2;
       }
       const s = sub;
-      items.push({ label: name, count: countOf(s), cls: 'dir', open: () => dirOpen(s) });
+      const pre = s.path + '/';
+      items.push({ label: name, count: countOf(s), cls: 'dir', open: () => dirOpen(s), has: (n) => (n.f || '').startsWith(pre) });
     }
     return { items, leaves: d.leaves };
   }
@@ -64,7 +65,7 @@
     const items = layers.map((l) => {
       const members = by.get(l);
       return {
-        label: l, count: members.length, cls: 'layer layer-' + l,
+        label: l, count: members.length, cls: 'layer layer-' + l, has: (n) => (n.l || 'other') === l,
         open: () => {
           let d = dirTree(members, 1);
           // models/gold/... under the gold layer: skip the repeated folder
@@ -79,15 +80,15 @@
   function sourceOpen(list) {
     const nodes = gm.data.index.nodes;
     const by = new Map();
+    const srcOf = (n) => { const parts = n.id.split('.'); return parts.length > 3 ? parts[2] : n.p; };
     for (const i of list) {
-      const parts = nodes[i].id.split('.');
-      const src = parts.length > 3 ? parts[2] : nodes[i].p;
+      const src = srcOf(nodes[i]);
       if (!by.has(src)) by.set(src, []);
       by.get(src).push(i);
     }
     if (by.size === 1) return { items: [], leaves: list };
     return {
-      items: [...by.keys()].sort().map((src) => ({ label: src, count: by.get(src).length, cls: 'dir', open: () => ({ items: [], leaves: by.get(src) }) })),
+      items: [...by.keys()].sort().map((src) => ({ label: src, count: by.get(src).length, cls: 'dir', open: () => ({ items: [], leaves: by.get(src) }), has: (n) => srcOf(n) === src })),
       leaves: [],
     };
   }
@@ -112,7 +113,7 @@
       if (t === 'source') open = () => sourceOpen(list);
       else if (t === 'test' || t === 'exposure') open = () => dirOpen(dirTree(list, 0));
       else open = () => layerOpen(list);
-      return { label: U.typeLabel(t), count: list.length, cls: 'type type-' + t, open };
+      return { label: U.typeLabel(t), count: list.length, cls: 'type type-' + t, open, has: (n) => n.t === t };
     });
   }
 
@@ -120,11 +121,12 @@
     return html`<li class="ti ${it.cls || ''}"><button type="button" class="tw" aria-expanded="false"><span class="caret" aria-hidden="true"></span><span class="tl">${it.label}</span><span class="tc">${U.num(it.count)}</span></button><ul class="tk" hidden></ul></li>`;
   }
 
-  function leavesHTML(leaves, from) {
+  // leavesHTML renders leaves from `from` on: one page, or up to `upto`.
+  function leavesHTML(leaves, from, upto) {
     const nodes = gm.data.index.nodes;
-    const slice = leaves.slice(from, from + PAGE);
+    const slice = leaves.slice(from, Math.max(from + PAGE, upto || 0));
     const more = leaves.length - from - slice.length;
-    return html`${slice.map((i) => html`<li><a class="leaf${nodes[i].id === current ? ' on' : ''}" href="${href.node(nodes[i].id)}" data-id="${nodes[i].id}" title="${nodes[i].n}">${nodes[i].n}</a></li>`)}${more > 0 ? html`<li><button type="button" class="more" data-from="${from + slice.length}">Show ${U.num(Math.min(more, PAGE))} more of ${U.num(more)}</button></li>` : ''}`;
+    return html`${slice.map((i) => html`<li class="lf"><a class="leaf${nodes[i].id === current ? ' on' : ''}" href="${href.node(nodes[i].id)}" data-id="${nodes[i].id}" title="${nodes[i].n}">${nodes[i].n}</a></li>`)}${more > 0 ? html`<li><button type="button" class="more" data-from="${from + slice.length}">Show ${U.num(Math.min(more, PAGE))} more of ${U.num(more)}</button></li>` : ''}`;
   }
 
   let tree = null;        // the <ul> root
@@ -137,35 +139,71 @@
     setHTML(ul, html`${items.map(itemHTML)}${sorted.length ? leavesHTML(sorted, 0) : ''}`);
   }
 
+  // expand opens a tree item (building its children the first time).
+  function expand(li, open) {
+    const tw = li.querySelector(':scope > button.tw');
+    const ul = li.querySelector(':scope > ul');
+    tw.setAttribute('aria-expanded', String(open));
+    if (open && !itemsOf.has(ul)) {
+      const idx = Array.prototype.indexOf.call(li.parentElement.children, li);
+      const it = itemsOf.get(li.parentElement).items[idx].open();
+      renderItems(ul, it.items, it.leaves);
+    }
+    ul.hidden = !open;
+    return ul;
+  }
+
+  function showMore(btn, upto) {
+    const ul = btn.closest('ul');
+    const li = btn.parentElement;
+    const tmp = document.createElement('ul');
+    setHTML(tmp, leavesHTML(itemsOf.get(ul).leaves, Number(btn.dataset.from), upto));
+    li.replaceWith(...tmp.childNodes);
+  }
+
   function initTree(root) {
     tree = root;
     renderItems(tree, topItems(), []);
     tree.addEventListener('click', (e) => {
       const tw = e.target.closest('button.tw');
       if (tw) {
-        const li = tw.parentElement;
-        const ul = li.querySelector(':scope > ul');
-        const open = tw.getAttribute('aria-expanded') !== 'true';
-        tw.setAttribute('aria-expanded', String(open));
-        if (open && !itemsOf.has(ul)) {
-          const parent = itemsOf.get(li.parentElement);
-          const idx = [...li.parentElement.children].indexOf(li);
-          const it = parent.items[idx].open();
-          renderItems(ul, it.items, it.leaves);
-        }
-        ul.hidden = !open;
+        expand(tw.parentElement, tw.getAttribute('aria-expanded') !== 'true');
         return;
       }
       const more = e.target.closest('button.more');
-      if (more) {
-        const ul = more.closest('ul');
-        const from = Number(more.dataset.from);
-        const li = more.parentElement;
-        const tmp = document.createElement('ul');
-        setHTML(tmp, leavesHTML(itemsOf.get(ul).leaves, from));
-        li.replaceWith(...tmp.childNodes);
-      }
+      if (more) showMore(more);
     });
+  }
+
+  // reveal opens the tree down to the node's entry, highlights it and
+  // scrolls it into view.
+  function reveal(id) {
+    highlight(id);
+    const n = gm.data.lookup(id);
+    if (!n || !tree) return;
+    let ul = tree;
+    for (;;) {
+      const st = itemsOf.get(ul);
+      const k = st.items.findIndex((it) => it.has && it.has(n));
+      if (k < 0) break;
+      ul = expand(ul.children[k], true);
+    }
+    const sel = 'a.leaf[data-id="' + CSS.escape(id) + '"]';
+    let a = ul.querySelector(sel);
+    const more = ul.querySelector(':scope > li > button.more');
+    if (!a && more) {
+      const at = itemsOf.get(ul).leaves.indexOf(n.i);
+      if (at >= 0) {
+        showMore(more, (Math.floor(at / PAGE) + 1) * PAGE);
+        a = ul.querySelector(sel);
+      }
+    }
+    if (a) {
+      a.classList.add('on');
+      const box = tree.closest('.sidebar') || tree;
+      const r = a.getBoundingClientRect(), b = box.getBoundingClientRect();
+      if (r.top < b.top || r.bottom > b.bottom) a.scrollIntoView({ block: 'center' });
+    }
   }
 
   // highlight marks the node on screen in the tree if it is drawn.
@@ -256,5 +294,5 @@
     run().then(() => close());
   }
 
-  gm.sidebar = { initTree, initSearch, highlight, setQuery, focusSearch: () => { input.focus(); input.select(); } };
+  gm.sidebar = { initTree, initSearch, highlight, reveal, setQuery, focusSearch: () => { input.focus(); input.select(); } };
 })(window.gmodel = window.gmodel || {});
