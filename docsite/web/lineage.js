@@ -50,7 +50,7 @@
     for (const l of dn) total += l.length;
     const chosen = [f];
     const maxD = Math.max(up.length, dn.length);
-    let d = 0;
+    let d = 0, partial = 0;
     for (; d < maxD; d++) {
       const lu = up[d] || [], ld = dn[d] || [];
       if (chosen.length + lu.length + ld.length > CAP) {
@@ -58,13 +58,13 @@
           const room = CAP - 1;
           const nu = Math.min(lu.length, Math.ceil(room / 2) + Math.max(0, Math.floor(room / 2) - ld.length));
           chosen.push(...lu.slice(0, nu), ...ld.slice(0, room - nu));
-          d = 1;
+          partial = lu.length + ld.length;
         }
         break;
       }
       chosen.push(...lu, ...ld);
     }
-    return { nodes: chosen, total, hidden: total - chosen.length, depthShown: d, maxDepth: maxD };
+    return { nodes: chosen, total, hidden: total - chosen.length, depthShown: d, maxDepth: maxD, partial };
   }
 
   // ---- layout -----------------------------------------------------------------
@@ -475,7 +475,10 @@
       const depth = p.depth === 'all' ? -1 : Number(p.depth);
       const s = focusSet(focusIdx, depth, keeper(p, focusIdx));
       list = s.nodes;
-      if (s.hidden > 0) {
+      if (s.partial) {
+        msg = 'Its ' + num(s.partial) + ' direct neighbours are too many to draw: showing ' + num(list.length - 1) +
+          ' of them, ' + num(s.hidden) + ' of ' + num(s.total) + ' nodes hidden. Filter by tag or layer, or use a selector.';
+      } else if (s.hidden > 0) {
         msg = 'Showing the nearest ' + s.depthShown + ' of ' + s.maxDepth + ' depths: ' + num(list.length) +
           ' of ' + num(s.total) + ' nodes (' + num(s.hidden) + ' hidden). Lower the depth or filter to see the rest.';
       }
