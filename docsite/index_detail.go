@@ -102,7 +102,7 @@ func (s *Site) Node(id string) (*NodeDetail, bool) {
 	if !ok {
 		return nil, false
 	}
-	return s.detail(s.nodes[i]), true
+	return s.detail(s.nodes[i], true), true
 }
 
 // NodeJSON is Node encoded, cached after the first request.
@@ -123,7 +123,9 @@ func (s *Site) NodeJSON(id string) ([]byte, bool) {
 	return b, true
 }
 
-func (s *Site) detail(n *siteNode) *NodeDetail {
+// detail builds a node's page; highlight false leaves raw_sql_html and
+// compiled_sql_html empty (the app then shows the SQL as plain text).
+func (s *Site) detail(n *siteNode, highlight bool) *NodeDetail {
 	m := n.m
 	d := &NodeDetail{
 		ID: m.UniqueID, T: m.ResourceType, N: m.Name, P: m.PackageName, F: m.OriginalFilePath,
@@ -134,12 +136,14 @@ func (s *Site) detail(n *siteNode) *NodeDetail {
 		Language:        m.Language,
 		RawSQL:          m.RawCode,
 		CompiledSQL:     m.CompiledCode,
-		RawSQLHTML:      s.render.highlight(m.RawCode, true),
-		CompiledSQLHTML: s.render.highlight(m.CompiledCode, false),
 		Up:              s.ids(n.up),
 		Dn:              s.ids(n.dn),
 		Tests:           []DetailTest{},
 		Columns:         make([]DetailColumn, len(n.cols)),
+	}
+	if highlight {
+		d.RawSQLHTML = s.render.highlight(m.RawCode, true)
+		d.CompiledSQLHTML = s.render.highlight(m.CompiledCode, false)
 	}
 	if d.Tags == nil {
 		d.Tags = []string{}

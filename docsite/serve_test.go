@@ -832,22 +832,29 @@ func TestStatic(t *testing.T) {
 			t.Errorf("the page lacks %q", want)
 		}
 	}
-	start := strings.Index(page, `<script id="gmodel-data" type="application/json">`)
-	if start < 0 || start > strings.Index(page, "window.app") {
-		t.Fatal("the data must come before the app's script")
-	}
-	data := page[start+len(`<script id="gmodel-data" type="application/json">`):]
-	data = data[:strings.Index(data, "</script>")]
-	if strings.Contains(data, "</") || strings.Contains(data, "<!--") {
-		t.Error("the data holds </ or <!--")
+	element := func(id string) string {
+		open := `<script id="` + id + `" type="application/json">`
+		start := strings.Index(page, open)
+		if start < 0 || start > strings.Index(page, "window.app") {
+			t.Fatalf("%s must come before the app's script", id)
+		}
+		data := page[start+len(open):]
+		data = data[:strings.Index(data, "</script>")]
+		if strings.Contains(data, "</") || strings.Contains(data, "<!--") {
+			t.Errorf("%s holds </ or <!--", id)
+		}
+		return data
 	}
 	var d struct {
 		Index    index                      `json:"index"`
 		Overview map[string]json.RawMessage `json:"overview"`
-		Nodes    map[string]detail          `json:"nodes"`
+		Nodes    map[string]detail
 	}
-	if err := json.Unmarshal([]byte(data), &d); err != nil {
-		t.Fatalf("the data is not JSON: %v", err)
+	if err := json.Unmarshal([]byte(element("gmodel-data")), &d); err != nil {
+		t.Fatalf("gmodel-data is not JSON: %v", err)
+	}
+	if err := json.Unmarshal([]byte(element("gmodel-nodes")), &d.Nodes); err != nil {
+		t.Fatalf("gmodel-nodes is not JSON: %v", err)
 	}
 	if len(d.Index.Nodes) != 28 || len(d.Nodes) != 28 || d.Overview["overview_html"] == nil {
 		t.Errorf("%d index nodes, %d details", len(d.Index.Nodes), len(d.Nodes))

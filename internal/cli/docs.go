@@ -122,30 +122,33 @@ func docsGenerateRun(ctx context.Context, opts *docsGenerateOptions) error {
 		len(cat.Nodes)+len(cat.Sources), len(rels), relTo(w.project.Root, path), time.Since(start).Seconds())
 	if opts.Static {
 		phase = time.Now()
-		path, err := writeStaticDocs(w.project)
+		path, n, err := writeStaticDocs(w.project)
 		if err != nil {
 			return usageErr(err)
 		}
 		w.debugf("write static docs          %7.1f ms", since(&phase))
 		fmt.Fprintf(opts.f.IO.Err, "Static docs written to %s\n", relTo(w.project.Root, path))
+		if n > docsite.StaticHighlightMax {
+			fmt.Fprintf(opts.f.IO.Err, "(%d nodes: the SQL in the static page is not highlighted above %d; docs serve highlights it)\n", n, docsite.StaticHighlightMax)
+		}
 	}
 	return nil
 }
 
 // writeStaticDocs writes target/static_index.html from the artifacts in
-// target/.
-func writeStaticDocs(p *project.Project) (string, error) {
+// target/ and returns its path and how many nodes it documents.
+func writeStaticDocs(p *project.Project) (string, int, error) {
 	dir := targetDirOf(p)
 	site, err := docsite.LoadSite(dir, docsite.LoadOptions{ProjectDir: p.Root})
 	if err != nil {
-		return "", err
+		return "", 0, err
 	}
 	path := filepath.Join(dir, "static_index.html")
 	err = writeFileAtomic(path, func(fh *os.File) error { return docsite.WriteStatic(fh, site, nil) })
 	if err != nil {
-		return "", fmt.Errorf("writing %s: %w", path, err)
+		return "", 0, fmt.Errorf("writing %s: %w", path, err)
 	}
-	return path, nil
+	return path, site.Len(), nil
 }
 
 type docsServeOptions struct {
