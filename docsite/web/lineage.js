@@ -482,7 +482,7 @@
         msg = 'Showing the nearest ' + s.depthShown + ' of ' + s.maxDepth + ' depths: ' + num(list.length) +
           ' of ' + num(s.total) + ' nodes (' + num(s.hidden) + ' hidden). Lower the depth or filter to see the rest.';
       }
-      focusLabel = html`Focus: <a href="${href.node(fnode.id)}" class="focus-link">${fnode.n}</a> <span class="muted">(${fnode.t}${p.depth === 'all' ? '' : ', depth ' + p.depth})</span> · <a href="${linkFor(Object.assign({}, p, { select: '+' + fnode.n + '+', id: '' }), '')}" class="muted">as selector</a>`;
+      focusLabel = html`Focus: <a href="${href.node(fnode.id)}" class="focus-link">${fnode.n}</a> <span class="muted">(${fnode.t}${p.depth === 'all' ? '' : ', depth ' + p.depth})</span> · <a href="${linkFor(Object.assign({}, p, { select: '+' + gm.util.selectorOf(fnode.id, fnode.n, fnode.t) + '+', id: '' }), '')}" class="muted">as selector</a>`;
     } else if (p.select) {
       let ids;
       try {

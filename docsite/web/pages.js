@@ -139,7 +139,7 @@
       ${(d.tags || []).map((t) => html`<a class="tag" href="${href.select({ select: 'tag:' + t })}">#${t}</a> `)}</p>
     ${d.relation ? html`<p class="relation"><code id="node-relation">${d.relation}</code></p>` : ''}
     <p class="actions"><a class="btn primary" id="node-lineage" href="${href.lineage(d.id)}">View lineage</a>
-      <a class="btn" href="${href.select({ select: '+' + d.n + '+' })}">Select +${d.n}+</a></p>
+      ${d.t === 'test' ? '' : html`<a class="btn" href="${href.select({ select: '+' + U.selectorOf(d.id, d.n, d.t) + '+' })}">Select +${U.selectorOf(d.id, d.n, d.t)}+</a>`}</p>
   </header>
   <section class="panel doc markdown" id="node-description">${d.description_html ? raw(d.description_html) : html`<p class="muted">No description.</p>`}</section>
 

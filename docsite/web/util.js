@@ -120,6 +120,17 @@
     return s ? '?' + s : '';
   }
 
+  // selectorOf is the dbt selector naming one node: a source by
+  // source:<source>.<table>, an exposure by exposure:<name>, others by name.
+  function selectorOf(id, name, type) {
+    if (type === 'source') {
+      const parts = id.split('.');
+      return 'source:' + (parts.length > 3 ? parts[2] + '.' : '') + name;
+    }
+    if (type === 'exposure') return 'exposure:' + name;
+    return name;
+  }
+
   function layerBadge(l) {
     l = l || 'other';
     return html`<span class="badge layer layer-${l}" title="layer">${l}</span>`;
@@ -131,6 +142,6 @@
 
   gm.util = {
     esc, raw, html, setHTML, Raw, num, bytes, seconds, when, debounce, href, query,
-    LAYERS, layerColor, matColor, MAT_COLORS, typeLabel, TYPE_ORDER, layerBadge, statusBadge,
+    LAYERS, layerColor, matColor, MAT_COLORS, typeLabel, TYPE_ORDER, layerBadge, statusBadge, selectorOf,
   };
 })(window.gmodel = window.gmodel || {});
