@@ -2,7 +2,6 @@ package docsite
 
 import (
 	"bytes"
-	"cmp"
 	"slices"
 	"strings"
 	"unicode/utf8"
@@ -166,15 +165,25 @@ func (s *Site) Search(q string, limit int) []SearchHit {
 			ms = append(ms, m)
 		}
 	}
-	slices.SortFunc(ms, func(a, b searchMatch) int {
-		na, nb := x.nodes[a.node].m, x.nodes[b.node].m
-		return cmp.Or(
-			cmp.Compare(a.tier, b.tier),
-			cmp.Compare(typeRank(na.ResourceType), typeRank(nb.ResourceType)),
-			cmp.Compare(len(na.Name), len(nb.Name)),
-			strings.Compare(na.Name, nb.Name),
-			strings.Compare(na.UniqueID, nb.UniqueID))
-	})
+	// Best first: by tier, tests last, shorter names first, then in the
+	// index's order (by unique ID, so by name within a type and package).
+	// One integer key per match keeps the sort cheap when thousands match.
+	keys := make([]uint64, len(ms))
+	for i, m := range ms {
+		n := x.nodes[m.node].m
+		// ms is in the index's order, so i orders equal keys.
+		keys[i] = uint64(m.tier)<<60 | uint64(typeRank(n.ResourceType))<<56 |
+			uint64(min(len(n.Name), 0xffff))<<40 | uint64(i)
+	}
+	slices.Sort(keys)
+	if len(keys) > limit {
+		keys = keys[:limit]
+	}
+	sorted := make([]searchMatch, len(keys))
+	for i, k := range keys {
+		sorted[i] = ms[k&(1<<40-1)]
+	}
+	ms = sorted
 	// SQL last, in the index's order, only as far as the limit needs.
 	if len(ms) < limit {
 		ms = append(ms, x.searchSQL([]byte(q), hit, limit-len(ms))...)
