@@ -56,10 +56,11 @@ type Server struct {
 	assets  fs.FS
 	handler http.Handler
 
-	mu        sync.Mutex // held while checking and reloading
+	mu        sync.Mutex // guards the fields below
 	site      *Site
 	lastCheck time.Time
 	seen      stamp // the artifacts on disk at the last check
+	reloading bool
 
 	chromaCSS []byte
 	etagSalt  string // identifies the binary's assets
@@ -108,30 +109,39 @@ func NewServer(opts ServerOptions) (*Server, error) {
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.ServeHTTP(w, r) }
 
 // Site returns the current site, reloading it first when the artifacts
-// changed on disk (looked at once per ReloadCheck at most). A reload that
-// fails keeps the previous site and logs why.
+// changed on disk (looked at once per ReloadCheck at most). The request
+// that notices a change waits for the new site; requests meanwhile get the
+// old one. A reload that fails keeps the previous site and logs why.
 func (s *Server) Site() *Site {
 	s.mu.Lock()
-	defer s.mu.Unlock()
-	if time.Since(s.lastCheck) < s.opts.ReloadCheck {
-		return s.site
+	site := s.site
+	if s.reloading || time.Since(s.lastCheck) < s.opts.ReloadCheck {
+		s.mu.Unlock()
+		return site
 	}
 	s.lastCheck = time.Now()
 	now := statArtifacts(s.opts.TargetDir)
 	if now == s.seen {
-		return s.site
+		s.mu.Unlock()
+		return site
 	}
+	// Not retried until the files change again, even if this fails.
 	s.seen = now
+	s.reloading = true
+	s.mu.Unlock()
+
 	start := time.Now()
-	site, err := LoadSite(s.opts.TargetDir, LoadOptions{ProjectDir: s.opts.ProjectDir})
+	fresh, err := LoadSite(s.opts.TargetDir, LoadOptions{ProjectDir: s.opts.ProjectDir})
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.reloading = false
 	if err != nil {
 		fmt.Fprintf(s.opts.Log, "docs: keeping the previous artifacts: %v\n", err)
-		// Not retried until the files change again.
-		return s.site
+		return site
 	}
-	fmt.Fprintf(s.opts.Log, "docs: reloaded %d nodes from %s in %.2fs\n", site.Len(), s.opts.TargetDir, time.Since(start).Seconds())
-	s.site = site
-	return site
+	fmt.Fprintf(s.opts.Log, "docs: reloaded %d nodes from %s in %.2fs\n", fresh.Len(), s.opts.TargetDir, time.Since(start).Seconds())
+	s.site = fresh
+	return fresh
 }
 
 func securityHeaders(h http.Handler) http.Handler {
