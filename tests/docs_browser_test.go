@@ -79,10 +79,16 @@ func newTab(t testing.TB, browser context.Context) context.Context {
 	t.Helper()
 	ctx, cancel := chromedp.NewContext(browser)
 	t.Cleanup(cancel)
-	if _, err := chromedp.Call(ctx, page.AddScriptToEvaluateOnNewDocument, page.AddScriptToEvaluateOnNewDocumentParams{Source: errorProbe}); err != nil {
+	if err := addProbe(ctx); err != nil {
 		t.Fatalf("installing the error probe: %v", err)
 	}
 	return ctx
+}
+
+// addProbe installs errorProbe in every page the tab loads from now on.
+func addProbe(ctx context.Context) error {
+	_, err := chromedp.Call(ctx, page.AddScriptToEvaluateOnNewDocument, page.AddScriptToEvaluateOnNewDocumentParams{Source: errorProbe})
+	return err
 }
 
 // docsServer is `gmodel docs serve` running in-process on a free port.
