@@ -5,7 +5,7 @@ PKGS    := ./...
 BENCHDIR ?= $(CURDIR)/.bench
 MODELS  ?= 10000
 
-.PHONY: all build install test vet fmt fmt-check lint bench bench-compile demo clean fuzz
+.PHONY: all build install test vet fmt fmt-check lint bench bench-compile bench-docs demo clean fuzz
 
 all: build
 
@@ -37,6 +37,13 @@ fmt-check:
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./compiler/... ./adapters/csvseed/
 	$(GO) test -run '^$$' -bench 'SeedRetail|RunOverhead1000Views' -benchtime 3x ./tests/
+	@$(MAKE) --no-print-directory bench-docs
+
+# The docs benchmarks of docsite/README.md on the generated 10,000-model
+# project: the server's load and search, then in headless Chromium the
+# first page until it is interactive and the lineage focus, 3 runs each.
+bench-docs:
+	$(GO) test -run '^$$' -bench 'Docs' -benchtime 3x ./tests/
 
 # The compile benchmark of the README: a generated project of $(MODELS) models,
 # compiled by the real binary (load, render, graph, manifest written), timed

@@ -124,8 +124,14 @@ func TestDocsGenerateCatalog(t *testing.T) {
 		t.Errorf("--no-compile catalog: %d nodes, %v", len(cat2.Nodes), err)
 	}
 
-	if r := e.gmodel(t, "docs", "generate", "--static"); r.code != 2 || !strings.Contains(r.stderr, "not yet") {
+	// --static writes the app and its data into one page.
+	if r := e.gmodel(t, "docs", "generate", "--static"); r.code != 0 || !strings.Contains(r.stderr, "Static docs written to target/static_index.html") {
 		t.Errorf("--static: exit %d\n%s", r.code, r.stderr)
+	}
+	page, err := os.ReadFile(filepath.Join(e.dir, "target", "static_index.html"))
+	if err != nil || !strings.Contains(string(page), `<script id="gmodel-data" type="application/json">`) ||
+		strings.Contains(string(page), `src="/assets/`) {
+		t.Errorf("static_index.html: %v", err)
 	}
 }
 

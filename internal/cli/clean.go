@@ -8,8 +8,6 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/gmodel/gmodel/compiler"
-	"github.com/gmodel/gmodel/project"
 	"github.com/spf13/cobra"
 )
 
@@ -38,14 +36,10 @@ func newCmdClean(f *Factory, g *globalOptions, runF func(*cleanOptions) error) *
 // the project, the project itself, or one holding or inside the project's
 // sources (models, seeds, macros...) is refused, as dbt refuses them.
 func cleanRun(opts *cleanOptions) error {
-	f, g := opts.f, opts.g
-	cliVars, err := parseVars(g.Vars)
+	f := opts.f
+	p, err := loadProject(f, opts.g)
 	if err != nil {
-		return usageErr(err)
-	}
-	p, err := project.Load(projectDir(f, g), project.LoadOptions{Render: compiler.YAMLRenderer(f.LookupEnv, cliVars)})
-	if err != nil {
-		return usageErr(err)
+		return err
 	}
 	var protected []string
 	for _, list := range [][]string{p.ModelPaths, p.SeedPaths, p.TestPaths, p.MacroPaths, p.SnapshotPaths, p.AnalysisPaths, p.DocsPaths} {

@@ -193,15 +193,17 @@ func (w *workspace) compilerOptions(f *Factory, command string) compiler.Options
 }
 
 // targetDir is the project's target-path, absolute.
-func (w *workspace) targetDir() string {
-	tp := w.project.TargetPath
+func (w *workspace) targetDir() string { return targetDirOf(w.project) }
+
+func targetDirOf(p *project.Project) string {
+	tp := p.TargetPath
 	if tp == "" {
 		tp = "target"
 	}
 	if filepath.IsAbs(tp) {
 		return tp
 	}
-	return filepath.Join(w.project.Root, tp)
+	return filepath.Join(p.Root, tp)
 }
 
 // writeManifest writes target/manifest.json atomically.
