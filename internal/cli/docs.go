@@ -120,12 +120,11 @@ func docsGenerateRun(ctx context.Context, opts *docsGenerateOptions) error {
 	fmt.Fprintf(opts.f.IO.Err, "Catalog of %d of %d relations written to %s in %.2fs\n",
 		len(cat.Nodes)+len(cat.Sources), len(rels), relTo(w.project.Root, path), time.Since(start).Seconds())
 	if opts.Static {
-		phase = time.Now()
 		path, n, err := writeStaticDocs(w.project)
 		if err != nil {
 			return usageErr(err)
 		}
-		w.debugf("write static docs          %7.1f ms", since(&phase))
+		w.phases.Done("write static docs")
 		fmt.Fprintf(opts.f.IO.Err, "Static docs written to %s\n", relTo(w.project.Root, path))
 		if n > docsite.StaticHighlightMax {
 			fmt.Fprintf(opts.f.IO.Err, "(%d nodes: the SQL in the static page is not highlighted above %d; docs serve highlights it)\n", n, docsite.StaticHighlightMax)
