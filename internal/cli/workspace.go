@@ -217,21 +217,23 @@ func (w *workspace) writeManifest(m *compiler.Manifest) error {
 	})
 }
 
+// writeFileAtomic writes path through a temporary file that then takes its
+// place, so a reader sees the old file or the new one, never a part.
 func writeFileAtomic(path string, write func(*os.File) error) error {
 	tmp, err := os.CreateTemp(filepath.Dir(path), ".tmp-"+filepath.Base(path)+"-*")
 	if err != nil {
 		return err
 	}
+	// After replaceFile the temporary name holds the old content, if any.
 	defer os.Remove(tmp.Name())
-	bw := tmp
-	if err := write(bw); err != nil {
+	if err := write(tmp); err != nil {
 		tmp.Close()
 		return err
 	}
 	if err := tmp.Close(); err != nil {
 		return err
 	}
-	return os.Rename(tmp.Name(), path)
+	return replaceFile(tmp.Name(), path)
 }
 
 // selectNodes applies --select/--exclude/--selector to the manifest.
