@@ -8,6 +8,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/gmodel/gmodel/internal/phase"
 	"github.com/gmodel/gmodel/project"
 	"github.com/gmodel/gmodel/tests/benchgen"
 )
@@ -53,11 +54,13 @@ func manifest10k(b *testing.B) *Manifest {
 func BenchmarkWriteManifest10k(b *testing.B) {
 	m := manifest10k(b)
 	b.ResetTimer()
+	cpu := phase.ProcessCPU()
 	for i := 0; i < b.N; i++ {
 		if err := m.WriteManifest(io.Discard, runtime.GOMAXPROCS(0)); err != nil {
 			b.Fatal(err)
 		}
 	}
+	b.ReportMetric(float64(phase.ProcessCPU()-cpu)/float64(b.N), "cpu-ns/op")
 }
 
 // BenchmarkWriteManifest10kFile is the same written to a file, as compile
@@ -66,6 +69,7 @@ func BenchmarkWriteManifest10kFile(b *testing.B) {
 	m := manifest10k(b)
 	path := filepath.Join(b.TempDir(), "manifest.json")
 	b.ResetTimer()
+	cpu := phase.ProcessCPU()
 	for i := 0; i < b.N; i++ {
 		f, err := os.Create(path)
 		if err != nil {
@@ -76,6 +80,32 @@ func BenchmarkWriteManifest10kFile(b *testing.B) {
 		}
 		if err := f.Close(); err != nil {
 			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(phase.ProcessCPU()-cpu)/float64(b.N), "cpu-ns/op")
+}
+
+// BenchmarkAppendStr escapes the strings of a model's manifest entry: its
+// SQL with newlines and quotes, and the short names and ids around it.
+func BenchmarkAppendStr(b *testing.B) {
+	sql := "{{\n    config(\n        materialized='table',\n        tags=['bronze', 'accounts']\n    )\n}}\n\n" +
+		"-- bronze_accounts_00010: source-conformed accounts from raw.table_9, lightly cleaned.\n\nwith source as (\n\n" +
+		"    select * from \"bench\".\"raw\".\"table_9\"\n\n),\n\nrenamed as (\n\n    select\n        source.id,\n" +
+		"        source.customer_id,\n        lower(trim(source.status)) as status,\n" +
+		"        round(cast(source.amount_cents as numeric) / 100, 2) as amount,\n" +
+		"        nullif(trim(source.note), '') as note,\n    from source\n    where source.id is not null\n\n)\n\nselect * from renamed"
+	strs := []string{sql, "model.bench.bronze_accounts_00010", "bronze_accounts_00010", "bench", "models/bronze/bronze_accounts_00010.sql",
+		"Source-conformed copy of raw.table_9 (table_9), amounts converted from cents.", "id", "table"}
+	n := 0
+	for _, s := range strs {
+		n += len(s)
+	}
+	b.SetBytes(int64(n))
+	buf := make([]byte, 0, 4*n)
+	for i := 0; i < b.N; i++ {
+		buf = buf[:0]
+		for _, s := range strs {
+			buf = appendStr(buf, s)
 		}
 	}
 }
