@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"math/bits"
 	"sort"
 	"strconv"
 	"strings"
@@ -648,7 +649,17 @@ func appendStr(b []byte, s string) []byte {
 	b = append(b, '"')
 	start := 0
 	checked := false // UTF-8 validity, checked at the first non-ASCII byte
-	for i := 0; i < len(s); i++ {
+	for i := 0; i < len(s); {
+		// Skip eight plain ASCII bytes at a time, else go to the first
+		// byte of the eight that needs a look.
+		if i+8 <= len(s) {
+			m := specialBytes(load64(s[i : i+8]))
+			if m == 0 {
+				i += 8
+				continue
+			}
+			i += bits.TrailingZeros64(m) >> 3
+		}
 		c := s[i]
 		if c >= utf8.RuneSelf && !checked {
 			if !utf8.ValidString(s) {
@@ -657,6 +668,7 @@ func appendStr(b []byte, s string) []byte {
 			checked = true
 		}
 		if jsonPlain[c] {
+			i++
 			continue
 		}
 		if c == 0xE2 {
@@ -667,6 +679,7 @@ func appendStr(b []byte, s string) []byte {
 				i += 2
 				start = i + 1
 			}
+			i++
 			continue
 		}
 		b = append(b, s[start:i]...)
@@ -689,10 +702,28 @@ func appendStr(b []byte, s string) []byte {
 			b = append(b, `\u00`...)
 			b = append(b, hexDigits[c>>4], hexDigits[c&0xf])
 		}
-		start = i + 1
+		i++
+		start = i
 	}
 	b = append(b, s[start:]...)
 	return append(b, '"')
+}
+
+// load64 reads eight bytes little-endian (the compiler makes it one load).
+func load64(s string) uint64 {
+	_ = s[7]
+	return uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
+		uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
+}
+
+// specialBytes marks with its top bit each byte of w that cannot be copied
+// into a JSON string as it is: below 0x20, '"', '\\' or not ASCII. The lowest
+// marked byte is exact (borrows only carry upwards), later marks may not be.
+func specialBytes(w uint64) uint64 {
+	const ones, high = 0x0101010101010101, 0x8080808080808080
+	q := w ^ (ones * '"')
+	bs := w ^ (ones * '\\')
+	return ((w-ones*0x20) & ^w | (q-ones)&^q | (bs-ones)&^bs | w) & high
 }
 
 // appendStrInvalid encodes a string that is not valid UTF-8, writing each

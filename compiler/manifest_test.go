@@ -3,6 +3,7 @@ package compiler
 import (
 	"bytes"
 	"encoding/json"
+	"strings"
 	"testing"
 )
 
@@ -12,6 +13,14 @@ func TestAppendStrMatchesEncodingJSON(t *testing.T) {
 		"", "plain", `quote " and \ backslash`, "tab\tnew\nline\rcr", "\x00\x01\x1f\x7f",
 		"unicode é ü 日本", "line sep \u2028 para \u2029 end", "\xe2\x80", "bad \xff utf8 \xc3",
 		"emoji 😀", "<html> & 'q'",
+		"select *\n  from \"db\".\"schema\".\"orders\"\n where note = 'a\\b' -- é\u2028 end of a long line",
+	}
+	// Each special byte at every offset of a string longer than the
+	// eight-byte words appendStr skips through.
+	for _, special := range []string{"\x00", "\x1f", " ", "!", "\"", "#", "[", "\\", "]", "\x7f", "é", "\u2028", "\xe2\x80", "\xff"} {
+		for at := 0; at <= 18; at++ {
+			cases = append(cases, strings.Repeat("a", at)+special+strings.Repeat("z", 18-at))
+		}
 	}
 	for _, s := range cases {
 		var buf bytes.Buffer
