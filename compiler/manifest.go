@@ -667,6 +667,14 @@ func appendStr(b []byte, s string) []byte {
 				continue
 			}
 			i += bits.TrailingZeros64(m) >> 3
+		} else if len(s) >= 8 {
+			// The last eight bytes, overlapping those seen: a mark carried
+			// from below i only sends a plain byte through the loop below.
+			m := specialBytes(load64(s[len(s)-8:])) >> (8 * (i + 8 - len(s)))
+			if m == 0 {
+				break
+			}
+			i += bits.TrailingZeros64(m) >> 3
 		}
 		c := s[i]
 		if c >= utf8.RuneSelf && !checked {

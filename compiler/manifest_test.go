@@ -15,11 +15,13 @@ func TestAppendStrMatchesEncodingJSON(t *testing.T) {
 		"emoji 😀", "<html> & 'q'",
 		"select *\n  from \"db\".\"schema\".\"orders\"\n where note = 'a\\b' -- é\u2028 end of a long line",
 	}
-	// Each special byte at every offset of a string longer than the
-	// eight-byte words appendStr skips through.
-	for _, special := range []string{"\x00", "\x1f", " ", "!", "\"", "#", "[", "\\", "]", "\x7f", "é", "\u2028", "\xe2\x80", "\xff"} {
-		for at := 0; at <= 18; at++ {
-			cases = append(cases, strings.Repeat("a", at)+special+strings.Repeat("z", 18-at))
+	// Each special byte (and its neighbours) at every offset of strings
+	// shorter and longer than the eight-byte words appendStr looks at.
+	for _, special := range []string{"\x00", "\x1f", " ", "!", "\"", "#", "[", "\\", "]", "\x7f", "é", "\u2028", "\xe2\x80", "\xff", "\n\n"} {
+		for n := 0; n <= 20; n++ {
+			for at := 0; at <= n; at++ {
+				cases = append(cases, strings.Repeat("a", at)+special+strings.Repeat("z", n-at))
+			}
 		}
 	}
 	for _, s := range cases {
