@@ -404,14 +404,14 @@ func appendJinja(b []byte, v jinja.Value) []byte {
 	switch x := v.(type) {
 	case *jinja.Dict:
 		b = append(b, '{')
+		vals := x.Values() // in the order of Keys
 		for i, k := range x.Keys() {
 			if i > 0 {
 				b = append(b, ", "...)
 			}
 			b = appendStr(b, jinja.ToString(k))
 			b = append(b, ": "...)
-			val, _ := x.Get(k)
-			b = appendJinja(b, val)
+			b = appendJinja(b, vals[i])
 		}
 		return append(b, '}')
 	case *jinja.List:
