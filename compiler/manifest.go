@@ -106,15 +106,26 @@ func writeParts(w io.Writer, workers int, parts []part) error {
 	for i := range results {
 		results[i] = make(chan []byte, 1)
 	}
-	// At most 2*workers parts are encoded ahead of the writer.
+	// At most 2*workers parts are encoded ahead of the writer; after a
+	// failed write (done closed) no more are handed out.
 	tokens := make(chan struct{}, 2*workers)
 	next := make(chan int)
+	done := make(chan struct{})
+	defer close(done)
 	go func() {
+		defer close(next)
 		for i := range parts {
-			tokens <- struct{}{}
-			next <- i
+			select {
+			case tokens <- struct{}{}:
+			case <-done:
+				return
+			}
+			select {
+			case next <- i:
+			case <-done:
+				return
+			}
 		}
-		close(next)
 	}()
 	// Buffers go round between the encoders and the writer; there are never
 	// more in flight than tokens allow.
@@ -133,23 +144,21 @@ func writeParts(w io.Writer, workers int, parts []part) error {
 		}()
 	}
 	// Small parts (section heads, short sections) are gathered into one write.
-	var (
-		small []byte
-		err   error
-	)
-	write := func(b []byte) {
-		if err == nil && len(b) > 0 {
-			_, err = w.Write(b)
-		}
-	}
+	var small []byte
 	for i := range parts {
 		buf := <-results[i]
 		if len(small)+len(buf) <= 64<<10 {
 			small = append(small, buf...)
 		} else {
-			write(small)
-			small = small[:0]
-			write(buf)
+			if len(small) > 0 {
+				if _, err := w.Write(small); err != nil {
+					return err
+				}
+				small = small[:0]
+			}
+			if _, err := w.Write(buf); err != nil {
+				return err
+			}
 		}
 		select {
 		case free <- buf:
@@ -157,8 +166,11 @@ func writeParts(w io.Writer, workers int, parts []part) error {
 		}
 		<-tokens
 	}
-	write(small)
-	return err
+	if len(small) > 0 {
+		_, err := w.Write(small)
+		return err
+	}
+	return nil
 }
 
 func (e *manifestEncoder) appendHeader(b []byte) []byte {
