@@ -14,6 +14,7 @@ import (
 
 	"github.com/gmodel/gmodel/compiler"
 	"github.com/gmodel/gmodel/compiler/selector"
+	"github.com/gmodel/gmodel/internal/atomicfile"
 	"github.com/gmodel/gmodel/profiles"
 	"github.com/gmodel/gmodel/project"
 	"github.com/spf13/cobra"
@@ -217,23 +218,10 @@ func (w *workspace) writeManifest(m *compiler.Manifest) error {
 	})
 }
 
-// writeFileAtomic writes path through a temporary file that then takes its
-// place, so a reader sees the old file or the new one, never a part.
+// writeFileAtomic writes path so that readers see the old file or the new
+// one, never a part (see atomicfile.Write).
 func writeFileAtomic(path string, write func(*os.File) error) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".tmp-"+filepath.Base(path)+"-*")
-	if err != nil {
-		return err
-	}
-	// After replaceFile the temporary name holds the old content, if any.
-	defer os.Remove(tmp.Name())
-	if err := write(tmp); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	return replaceFile(tmp.Name(), path)
+	return atomicfile.Write(path, write)
 }
 
 // selectNodes applies --select/--exclude/--selector to the manifest.

@@ -1,14 +1,15 @@
-package cli
+package atomicfile
 
 import (
+	"errors"
 	"os"
 	"path/filepath"
 	"testing"
 )
 
-// TestWriteFileAtomic checks that the new content takes the place of the
+// TestWrite checks that the new content takes the place of the
 // old, whatever was there, and that no temporary file is left behind.
-func TestWriteFileAtomic(t *testing.T) {
+func TestWrite(t *testing.T) {
 	for _, tc := range []struct {
 		name  string
 		setup func(t *testing.T, path string)
@@ -34,7 +35,7 @@ func TestWriteFileAtomic(t *testing.T) {
 			path := filepath.Join(dir, "manifest.json")
 			tc.setup(t, path)
 			before, _ := os.ReadDir(dir)
-			err := writeFileAtomic(path, func(f *os.File) error {
+			err := Write(path, func(f *os.File) error {
 				_, err := f.WriteString("new")
 				return err
 			})
@@ -59,15 +60,15 @@ func TestWriteFileAtomic(t *testing.T) {
 	}
 }
 
-// TestWriteFileAtomicOverDirectory checks that a directory in the way is an
+// TestWriteOverDirectory checks that a directory in the way is an
 // error and stays where it is.
-func TestWriteFileAtomicOverDirectory(t *testing.T) {
+func TestWriteOverDirectory(t *testing.T) {
 	dir := t.TempDir()
 	path := filepath.Join(dir, "manifest.json")
 	if err := os.MkdirAll(filepath.Join(path, "sub"), 0o755); err != nil {
 		t.Fatal(err)
 	}
-	err := writeFileAtomic(path, func(f *os.File) error {
+	err := Write(path, func(f *os.File) error {
 		_, err := f.WriteString("new")
 		return err
 	})
@@ -76,6 +77,32 @@ func TestWriteFileAtomicOverDirectory(t *testing.T) {
 	}
 	if st, err := os.Stat(filepath.Join(path, "sub")); err != nil || !st.IsDir() {
 		t.Fatalf("the directory moved: %v", err)
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 1 {
+		t.Fatalf("files left in the directory: %d entries", len(entries))
+	}
+}
+
+// TestWriteFails checks that when write fails the old file stays as it was
+// and the temporary file is gone.
+func TestWriteFails(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "manifest.json")
+	if err := os.WriteFile(path, []byte("old"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	boom := errors.New("boom")
+	err := Write(path, func(f *os.File) error {
+		if _, err := f.WriteString("half"); err != nil {
+			return err
+		}
+		return boom
+	})
+	if !errors.Is(err, boom) {
+		t.Fatalf("err = %v, want %v", err, boom)
+	}
+	if b, err := os.ReadFile(path); err != nil || string(b) != "old" {
+		t.Fatalf("manifest.json = %q, %v; want the old content", b, err)
 	}
 	if entries, _ := os.ReadDir(dir); len(entries) != 1 {
 		t.Fatalf("files left in the directory: %d entries", len(entries))
