@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"math/bits"
+	"runtime"
 	"sort"
 	"strconv"
 	"strings"
@@ -23,12 +25,156 @@ const ManifestSchema = "https://schemas.getdbt.com/dbt/manifest/v12.json"
 const DbtVersion = "1.8.0"
 
 // WriteManifest writes the manifest in dbt's manifest.json (v12) layout.
-// Nodes are encoded in parallel; output is deterministic.
-func (c *Manifest) WriteManifest(w io.Writer, workers int) error {
-	m := c
-	created := float64(0)
+// The manifest is cut into parts that workers encode in parallel while the
+// parts before them are written; output is deterministic.
+func (m *Manifest) WriteManifest(w io.Writer, workers int) error {
+	e := &manifestEncoder{m: m, created: appendFloat(nil, 0)}
+	parts := []part{e.appendHeader}
+	parts = appendChunks(parts, len(m.Nodes), 128, func(b []byte, i int) []byte {
+		return e.appendNode(b, m.Nodes[i])
+	})
+	parts = append(parts, literal("}, \"sources\": {"))
+	parts = appendChunks(parts, len(m.Sources), 128, func(b []byte, i int) []byte {
+		return e.appendSource(b, m.Sources[i])
+	})
+	parts = append(parts, literal("}, \"macros\": {"))
+	parts = appendChunks(parts, len(m.Macros), 128, func(b []byte, i int) []byte {
+		return e.appendMacro(b, m.Macros[i])
+	})
+	parts = append(parts, e.appendDocsAndDisabled)
+	ids := m.sortedIDs()
+	parts = append(parts, literal(`}, "parent_map": {`))
+	parts = appendIDMap(parts, ids, m.ParentMap)
+	parts = append(parts, literal(`}, "child_map": {`))
+	parts = appendIDMap(parts, ids, m.ChildMap)
+	parts = append(parts, literal(`}, "group_map": {}, "saved_queries": {}, "semantic_models": {}, "unit_tests": {}}`))
+	return writeParts(w, workers, parts)
+}
 
-	b := make([]byte, 0, 1<<16)
+// manifestEncoder holds what the parts of one WriteManifest share.
+type manifestEncoder struct {
+	m       *Manifest
+	created []byte // the JSON of every created_at
+	// configs holds the JSON of configs shared by many nodes (see
+	// baseConfig), so each is encoded once.
+	configs sync.Map // *project.OrderedMap -> []byte
+}
+
+// part appends one piece of the manifest to b.
+type part func(b []byte) []byte
+
+func literal(s string) part {
+	return func(b []byte) []byte { return append(b, s...) }
+}
+
+// appendChunks adds the parts that encode n items, per at a time, with ", "
+// between items.
+func appendChunks(parts []part, n, per int, item func(b []byte, i int) []byte) []part {
+	for lo := 0; lo < n; lo += per {
+		lo, hi := lo, min(n, lo+per)
+		parts = append(parts, func(b []byte) []byte {
+			for i := lo; i < hi; i++ {
+				if i > 0 {
+					b = append(b, ", "...)
+				}
+				b = item(b, i)
+			}
+			return b
+		})
+	}
+	return parts
+}
+
+// appendIDMap adds the parts that encode the entries of a parent or child
+// map in key order.
+func appendIDMap(parts []part, ids []string, m map[string][]string) []part {
+	return appendChunks(parts, len(ids), 2048, func(b []byte, i int) []byte {
+		b = appendStr(b, ids[i])
+		b = append(b, ": "...)
+		return appendStrings(b, m[ids[i]])
+	})
+}
+
+// writeParts encodes the parts on several workers and writes them in order
+// as they complete, so the writes overlap the encoding and memory stays
+// bounded by a few parts rather than the whole manifest.
+func writeParts(w io.Writer, workers int, parts []part) error {
+	// Encoding is CPU-bound: workers beyond the cores only hold more
+	// buffers in flight (the count passed in is often the profile's threads).
+	workers = max(1, min(workers, runtime.GOMAXPROCS(0)))
+	results := make([]chan []byte, len(parts))
+	for i := range results {
+		results[i] = make(chan []byte, 1)
+	}
+	// At most 2*workers parts are encoded ahead of the writer; after a
+	// failed write (done closed) no more are handed out.
+	tokens := make(chan struct{}, 2*workers)
+	next := make(chan int)
+	done := make(chan struct{})
+	defer close(done)
+	go func() {
+		defer close(next)
+		for i := range parts {
+			select {
+			case tokens <- struct{}{}:
+			case <-done:
+				return
+			}
+			select {
+			case next <- i:
+			case <-done:
+				return
+			}
+		}
+	}()
+	// Buffers go round between the encoders and the writer; there are never
+	// more in flight than tokens allow.
+	free := make(chan []byte, 2*workers+1)
+	for k := 0; k < workers; k++ {
+		go func() {
+			for i := range next {
+				var buf []byte
+				select {
+				case buf = <-free:
+				default:
+					buf = make([]byte, 0, 1<<19)
+				}
+				results[i] <- parts[i](buf[:0])
+			}
+		}()
+	}
+	// Small parts (section heads, short sections) are gathered into one write.
+	var small []byte
+	for i := range parts {
+		buf := <-results[i]
+		if len(small)+len(buf) <= 64<<10 {
+			small = append(small, buf...)
+		} else {
+			if len(small) > 0 {
+				if _, err := w.Write(small); err != nil {
+					return err
+				}
+				small = small[:0]
+			}
+			if _, err := w.Write(buf); err != nil {
+				return err
+			}
+		}
+		select {
+		case free <- buf:
+		default:
+		}
+		<-tokens
+	}
+	if len(small) > 0 {
+		_, err := w.Write(small)
+		return err
+	}
+	return nil
+}
+
+func (e *manifestEncoder) appendHeader(b []byte) []byte {
+	m := e.m
 	b = append(b, `{"metadata": {"dbt_schema_version": "`...)
 	b = append(b, ManifestSchema...)
 	b = append(b, `", "dbt_version": "`+DbtVersion+`", "generated_at": `...)
@@ -42,35 +188,13 @@ func (c *Manifest) WriteManifest(w io.Writer, workers int) error {
 	b = appendStr(b, hex.EncodeToString(sum[:]))
 	b = append(b, `, "user_id": null, "send_anonymous_usage_stats": false, "adapter_type": `...)
 	b = appendStr(b, m.Target.Type)
-	b = append(b, "}, \"nodes\": {"...)
-	if _, err := w.Write(b); err != nil {
-		return err
-	}
-	if err := writeNodesOrdered(w, m, workers, created); err != nil {
-		return err
-	}
-	b = b[:0]
-	var err error
-	b = append(b, "}, \"sources\": {"...)
-	for i, s := range m.Sources {
-		if i > 0 {
-			b = append(b, ", "...)
-		}
-		b = appendSource(b, s, created)
-		if b, err = flushBig(w, b); err != nil {
-			return err
-		}
-	}
-	b = append(b, "}, \"macros\": {"...)
-	for i, mac := range m.Macros {
-		if i > 0 {
-			b = append(b, ", "...)
-		}
-		b = appendMacro(b, mac, created)
-		if b, err = flushBig(w, b); err != nil {
-			return err
-		}
-	}
+	return append(b, "}, \"nodes\": {"...)
+}
+
+// appendDocsAndDisabled encodes the sections from "docs" to "disabled",
+// short in most projects.
+func (e *manifestEncoder) appendDocsAndDisabled(b []byte) []byte {
+	m := e.m
 	b = append(b, "}, \"docs\": {"...)
 	for i, d := range m.Docs {
 		if i > 0 {
@@ -111,95 +235,11 @@ func (c *Manifest) WriteManifest(w io.Writer, workers int) error {
 			if j > 0 {
 				b = append(b, ", "...)
 			}
-			b = appendNodeBody(b, m, n, created)
+			b = e.appendNodeBody(b, n)
 		}
 		b = append(b, ']')
 	}
-	ids := m.sortedIDs()
-	b = append(b, `}, "parent_map": `...)
-	if b, err = writeIDMap(w, b, ids, m.ParentMap); err != nil {
-		return err
-	}
-	b = append(b, `, "child_map": `...)
-	if b, err = writeIDMap(w, b, ids, m.ChildMap); err != nil {
-		return err
-	}
-	b = append(b, `, "group_map": {}, "saved_queries": {}, "semantic_models": {}, "unit_tests": {}}`...)
-	_, err = w.Write(b)
-	return err
-}
-
-// writeNodesOrdered encodes the nodes in chunks on several workers and
-// writes the chunks in order as they complete, so memory stays bounded by a
-// few chunks rather than the whole manifest.
-func writeNodesOrdered(w io.Writer, m *Manifest, workers int, created float64) error {
-	const chunk = 128
-	n := len(m.Nodes)
-	chunks := (n + chunk - 1) / chunk
-	if workers < 1 {
-		workers = 1
-	}
-	results := make([]chan []byte, chunks)
-	for i := range results {
-		results[i] = make(chan []byte, 1)
-	}
-	// At most 2*workers chunks are encoded ahead of the writer.
-	tokens := make(chan struct{}, 2*workers)
-	next := make(chan int)
-	go func() {
-		for i := 0; i < chunks; i++ {
-			tokens <- struct{}{}
-			next <- i
-		}
-		close(next)
-	}()
-	// Buffers go round between the encoders and the writer; there are never
-	// more in flight than tokens allow.
-	free := make(chan []byte, 2*workers+1)
-	getBuf := func() []byte {
-		select {
-		case b := <-free:
-			return b[:0]
-		default:
-			return make([]byte, 0, 1<<20)
-		}
-	}
-	for k := 0; k < workers; k++ {
-		go func() {
-			for ci := range next {
-				buf := getBuf()
-				for i := ci * chunk; i < min(n, (ci+1)*chunk); i++ {
-					if i > 0 {
-						buf = append(buf, ", "...)
-					}
-					buf = appendNode(buf, m, m.Nodes[i], created)
-				}
-				results[ci] <- buf
-			}
-		}()
-	}
-	var err error
-	for ci := 0; ci < chunks; ci++ {
-		buf := <-results[ci]
-		if err == nil {
-			_, err = w.Write(buf)
-		}
-		select {
-		case free <- buf:
-		default:
-		}
-		<-tokens
-	}
-	return err
-}
-
-// flushBig writes b out once it holds a megabyte, so the buffer stays small.
-func flushBig(w io.Writer, b []byte) ([]byte, error) {
-	if len(b) < 1<<20 {
-		return b, nil
-	}
-	_, err := w.Write(b)
-	return b[:0], err
+	return b
 }
 
 // sortedIDs are the unique ids of every node and source, sorted: the keys
@@ -219,32 +259,13 @@ func (m *Manifest) sortedIDs() []string {
 	return out
 }
 
-// writeIDMap encodes a parent or child map in key order, writing out as it
-// goes.
-func writeIDMap(w io.Writer, b []byte, ids []string, m map[string][]string) ([]byte, error) {
-	b = append(b, '{')
-	var err error
-	for i, k := range ids {
-		if i > 0 {
-			b = append(b, ", "...)
-		}
-		b = appendStr(b, k)
-		b = append(b, ": "...)
-		b = appendStrings(b, m[k])
-		if b, err = flushBig(w, b); err != nil {
-			return b, err
-		}
-	}
-	return append(b, '}'), nil
-}
-
-func appendNode(b []byte, m *Manifest, n *Node, created float64) []byte {
+func (e *manifestEncoder) appendNode(b []byte, n *Node) []byte {
 	b = appendStr(b, n.UniqueID)
 	b = append(b, ": "...)
-	return appendNodeBody(b, m, n, created)
+	return e.appendNodeBody(b, n)
 }
 
-func appendNodeBody(b []byte, m *Manifest, n *Node, created float64) []byte {
+func (e *manifestEncoder) appendNodeBody(b []byte, n *Node) []byte {
 	b = append(b, `{"database": `...)
 	b = appendStrOrNull(b, n.Database)
 	b = append(b, `, "schema": `...)
@@ -276,7 +297,7 @@ func appendNodeBody(b []byte, m *Manifest, n *Node, created float64) []byte {
 	}
 	b = append(b, `}, "config": `...)
 	if n.cfgShared {
-		b = append(b, sharedConfigJSON(n.Config)...)
+		b = append(b, e.sharedConfigJSON(n.Config)...)
 	} else {
 		b = appendValue(b, n.Config)
 	}
@@ -299,14 +320,14 @@ func appendNodeBody(b []byte, m *Manifest, n *Node, created float64) []byte {
 	b = append(b, `, "build_path": null, "unrendered_config": `...)
 	b = appendMap(b, n.UnrenderedConfig)
 	b = append(b, `, "created_at": `...)
-	b = appendFloat(b, created)
+	b = append(b, e.created...)
 	b = append(b, `, "relation_name": `...)
 	b = appendStrOrNull(b, n.RelationName)
 	b = append(b, `, "raw_code": `...)
 	b = appendStr(b, n.RawCode)
 	if n.ResourceType == Seed {
 		b = append(b, `, "root_path": `...)
-		b = appendStr(b, m.Project.Root)
+		b = appendStr(b, e.m.Project.Root)
 		b = append(b, `, "depends_on": {"macros": `...)
 		b = appendStrings(b, n.DependsOnMacros)
 		return append(b, "}}"...)
@@ -395,14 +416,14 @@ func appendJinja(b []byte, v jinja.Value) []byte {
 	switch x := v.(type) {
 	case *jinja.Dict:
 		b = append(b, '{')
+		vals := x.Values() // in the order of Keys
 		for i, k := range x.Keys() {
 			if i > 0 {
 				b = append(b, ", "...)
 			}
 			b = appendStr(b, jinja.ToString(k))
 			b = append(b, ": "...)
-			val, _ := x.Get(k)
-			b = appendJinja(b, val)
+			b = appendJinja(b, vals[i])
 		}
 		return append(b, '}')
 	case *jinja.List:
@@ -450,7 +471,7 @@ func appendColumns(b []byte, cols []*project.Column) []byte {
 	return append(b, '}')
 }
 
-func appendSource(b []byte, s *SourceNode, created float64) []byte {
+func (e *manifestEncoder) appendSource(b []byte, s *SourceNode) []byte {
 	b = appendStr(b, s.UniqueID)
 	b = append(b, `: {"database": `...)
 	b = appendStrOrNull(b, s.Database)
@@ -505,11 +526,11 @@ func appendSource(b []byte, s *SourceNode, created float64) []byte {
 	b = append(b, `, "patch_path": null, "unrendered_config": {}, "relation_name": `...)
 	b = appendStrOrNull(b, s.RelationName)
 	b = append(b, `, "created_at": `...)
-	b = appendFloat(b, created)
+	b = append(b, e.created...)
 	return append(b, '}')
 }
 
-func appendMacro(b []byte, mac *MacroNode, created float64) []byte {
+func (e *manifestEncoder) appendMacro(b []byte, mac *MacroNode) []byte {
 	b = appendStr(b, mac.UniqueID)
 	b = append(b, `: {"name": `...)
 	b = appendStr(b, mac.Name)
@@ -541,7 +562,7 @@ func appendMacro(b []byte, mac *MacroNode, created float64) []byte {
 		b = append(b, '}')
 	}
 	b = append(b, `], "created_at": `...)
-	b = appendFloat(b, created)
+	b = append(b, e.created...)
 	return append(b, `, "supported_languages": null}`...)
 }
 
@@ -648,7 +669,25 @@ func appendStr(b []byte, s string) []byte {
 	b = append(b, '"')
 	start := 0
 	checked := false // UTF-8 validity, checked at the first non-ASCII byte
-	for i := 0; i < len(s); i++ {
+	for i := 0; i < len(s); {
+		// Skip eight plain ASCII bytes at a time, else go to the first
+		// byte of the eight that needs a look.
+		if i+8 <= len(s) {
+			m := specialBytes(load64(s[i : i+8]))
+			if m == 0 {
+				i += 8
+				continue
+			}
+			i += bits.TrailingZeros64(m) >> 3
+		} else if len(s) >= 8 {
+			// The last eight bytes, overlapping those seen: a mark carried
+			// from below i only sends a plain byte through the loop below.
+			m := specialBytes(load64(s[len(s)-8:])) >> (8 * (i + 8 - len(s)))
+			if m == 0 {
+				break
+			}
+			i += bits.TrailingZeros64(m) >> 3
+		}
 		c := s[i]
 		if c >= utf8.RuneSelf && !checked {
 			if !utf8.ValidString(s) {
@@ -657,6 +696,7 @@ func appendStr(b []byte, s string) []byte {
 			checked = true
 		}
 		if jsonPlain[c] {
+			i++
 			continue
 		}
 		if c == 0xE2 {
@@ -667,6 +707,7 @@ func appendStr(b []byte, s string) []byte {
 				i += 2
 				start = i + 1
 			}
+			i++
 			continue
 		}
 		b = append(b, s[start:i]...)
@@ -689,10 +730,28 @@ func appendStr(b []byte, s string) []byte {
 			b = append(b, `\u00`...)
 			b = append(b, hexDigits[c>>4], hexDigits[c&0xf])
 		}
-		start = i + 1
+		i++
+		start = i
 	}
 	b = append(b, s[start:]...)
 	return append(b, '"')
+}
+
+// load64 reads eight bytes little-endian (the compiler makes it one load).
+func load64(s string) uint64 {
+	_ = s[7]
+	return uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
+		uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
+}
+
+// specialBytes marks with its top bit each byte of w that cannot be copied
+// into a JSON string as it is: below 0x20, '"', '\\' or not ASCII. The lowest
+// marked byte is exact (borrows only carry upwards), later marks may not be.
+func specialBytes(w uint64) uint64 {
+	const ones, high = 0x0101010101010101, 0x8080808080808080
+	q := w ^ (ones * '"')
+	bs := w ^ (ones * '\\')
+	return ((w-ones*0x20) & ^w | (q-ones)&^q | (bs-ones)&^bs | w) & high
 }
 
 // appendStrInvalid encodes a string that is not valid UTF-8, writing each
@@ -721,15 +780,12 @@ func appendStrInvalid(b []byte, s string) []byte {
 	return append(b, '"')
 }
 
-// sharedConfigs caches the JSON of configs shared by many nodes (see
-// baseConfig), so each is encoded once per process.
-var sharedConfigs sync.Map // *project.OrderedMap -> []byte
-
-func sharedConfigJSON(cfg *project.OrderedMap) []byte {
-	if b, ok := sharedConfigs.Load(cfg); ok {
+// sharedConfigJSON is the JSON of a config shared by many nodes.
+func (e *manifestEncoder) sharedConfigJSON(cfg *project.OrderedMap) []byte {
+	if b, ok := e.configs.Load(cfg); ok {
 		return b.([]byte)
 	}
 	b := appendValue(nil, cfg)
-	sharedConfigs.Store(cfg, b)
+	e.configs.Store(cfg, b)
 	return b
 }

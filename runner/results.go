@@ -10,6 +10,7 @@ import (
 
 	"github.com/gmodel/gmodel/adapters"
 	"github.com/gmodel/gmodel/compiler"
+	"github.com/gmodel/gmodel/internal/atomicfile"
 )
 
 // RunResultsSchema is the dbt artifact schema run_results.json follows.
@@ -242,17 +243,5 @@ func writeFileAtomic(path string, write func(f *os.File) error) error {
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return err
 	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".tmp-"+filepath.Base(path)+"-*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name())
-	if err := write(tmp); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
+	return atomicfile.Write(path, write)
 }

@@ -14,6 +14,7 @@ import (
 
 	"github.com/gmodel/gmodel/compiler"
 	"github.com/gmodel/gmodel/compiler/selector"
+	"github.com/gmodel/gmodel/internal/atomicfile"
 	"github.com/gmodel/gmodel/profiles"
 	"github.com/gmodel/gmodel/project"
 	"github.com/spf13/cobra"
@@ -217,21 +218,10 @@ func (w *workspace) writeManifest(m *compiler.Manifest) error {
 	})
 }
 
+// writeFileAtomic writes path so that readers see the old file or the new
+// one, never a part (see atomicfile.Write).
 func writeFileAtomic(path string, write func(*os.File) error) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".tmp-"+filepath.Base(path)+"-*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name())
-	bw := tmp
-	if err := write(bw); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
+	return atomicfile.Write(path, write)
 }
 
 // selectNodes applies --select/--exclude/--selector to the manifest.
