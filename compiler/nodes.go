@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"path"
 	"strings"
+	"sync"
 
 	"github.com/gmodel/gmodel/compiler/jinja"
 	"github.com/gmodel/gmodel/project"
@@ -249,12 +250,17 @@ func treeKind(rt string) string {
 // tree and its YAML patch; config() calls come on top after rendering.
 // Nodes whose config comes from the same tree level alone share one map
 // (most nodes of a big project): ownConfig copies it before any change.
-func (c *compiler) baseConfig(n *Node) {
+func (c *compiler) baseConfig(n *Node) { c.baseConfigKeyed(n, "") }
+
+// baseConfigKeyed is baseConfig with the key of the node's shared config
+// (its kind and fqn but the last part) when the caller has it, else "".
+func (c *compiler) baseConfigKeyed(n *Node, key string) {
 	kind := treeKind(n.ResourceType)
 	shareable := (n.patch == nil || n.patch.Config == nil || len(n.patch.Config.Keys) == 0) && !c.treeNamesNode(kind, n.FQN)
-	var key string
 	if shareable {
-		key = kind + "\x00" + strings.Join(n.FQN[:len(n.FQN)-1], "\x00")
+		if key == "" {
+			key = kind + "\x00" + strings.Join(n.FQN[:len(n.FQN)-1], "\x00")
+		}
 		c.cfgMu.Lock()
 		cfg, ok := c.cfgCache[key]
 		c.cfgMu.Unlock()
@@ -478,9 +484,7 @@ func (c *compiler) resolveRelation(n *Node) {
 // generateName runs generate_<kind>_name. Unless the project overrides the
 // macro (directly or through dispatch), dbt's default logic runs in Go.
 func (c *compiler) generateName(kind string, custom jinja.Value, n *Node) (string, error) {
-	macro := "generate_" + kind + "_name"
-	overridden := c.macros[macro] != nil || c.macros["default__"+macro] != nil || c.macros[c.dialect.Type+"__"+macro] != nil
-	if !overridden {
+	if !c.nameMacroOverridden(kind) {
 		s, _ := custom.(string)
 		switch kind {
 		case "database":
@@ -503,13 +507,39 @@ func (c *compiler) generateName(kind string, custom jinja.Value, n *Node) (strin
 			return n.Name, nil
 		}
 	}
-	m, _ := c.lookupMacro(macro)
+	m, _ := c.lookupMacro("generate_" + kind + "_name")
 	rc := &renderCtx{c: c, node: n, final: true}
 	v, err := c.callMacro(rc, m, []jinja.Value{custom, &nodeObj{n: n, rc: rc}})
 	if err != nil {
 		return "", err
 	}
 	return strings.TrimSpace(jinja.ToString(v)), nil
+}
+
+// nameMacros records, once per compile, which of generate_database_name,
+// generate_schema_name and generate_alias_name the project overrides
+// (directly or through dispatch): generateName asks for every node.
+type nameMacros struct {
+	once                    sync.Once
+	database, schema, alias bool
+}
+
+func (c *compiler) nameMacroOverridden(kind string) bool {
+	nm := &c.nameMacros
+	nm.once.Do(func() {
+		over := func(kind string) bool {
+			macro := "generate_" + kind + "_name"
+			return c.macros[macro] != nil || c.macros["default__"+macro] != nil || c.macros[c.dialect.Type+"__"+macro] != nil
+		}
+		nm.database, nm.schema, nm.alias = over("database"), over("schema"), over("alias")
+	})
+	switch kind {
+	case "database":
+		return nm.database
+	case "schema":
+		return nm.schema
+	}
+	return nm.alias
 }
 
 // callMacro calls a macro outside any template, with the node's context.
