@@ -216,7 +216,7 @@ func (c *compiler) newGenericTest(j *testJob, n *Node) *Node {
 		short = short[i+1:]
 	}
 	// kwargs in dbt's order: the test's own arguments, then column_name and model.
-	kwargs := jinja.NewDict()
+	kwargs := jinja.NewDictSize(def.Args.Len() + 2)
 	if def.Args != nil {
 		for _, k := range def.Args.Keys {
 			kwargs.Set(k, toJinja(def.Args.Values[k]))
@@ -244,21 +244,21 @@ func (c *compiler) newGenericTest(j *testJob, n *Node) *Node {
 	copy(fqn, t.fqnDirs)
 	fqn = append(fqn, fullName)
 
-	*n = Node{
-		UniqueID:         "test." + c.p.Name + "." + fullName + "." + hash,
-		Name:             fullName,
-		ResourceType:     Test,
-		PackageName:      c.p.Name,
-		Path:             shortName + ".sql",
-		OriginalFilePath: t.file,
-		FQN:              fqn,
-		RawCode:          rawTestCode(ns, short, def.Config, shortName != fullName && !hasKey(def.Config, "alias"), shortName),
-		Language:         "sql",
-		ColumnName:       column,
-		FileKeyName:      t.fileKey,
-		TestMetadata:     &TestMetadata{Name: short, Kwargs: kwargs, Namespace: ns},
-		Pos:              def.Pos,
-	}
+	// n is zeroed: setting fields one by one spares building a whole Node
+	// and copying it in.
+	n.UniqueID = "test." + c.p.Name + "." + fullName + "." + hash
+	n.Name = fullName
+	n.ResourceType = Test
+	n.PackageName = c.p.Name
+	n.Path = shortName + ".sql"
+	n.OriginalFilePath = t.file
+	n.FQN = fqn
+	n.RawCode = rawTestCode(ns, short, def.Config, shortName != fullName && !hasKey(def.Config, "alias"), shortName)
+	n.Language = "sql"
+	n.ColumnName = column
+	n.FileKeyName = t.fileKey
+	n.TestMetadata = &TestMetadata{Name: short, Kwargs: kwargs, Namespace: ns}
+	n.Pos = def.Pos
 	if t.node != nil {
 		n.AttachedNode = t.node.UniqueID
 	} else if t.source != nil {
