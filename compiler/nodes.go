@@ -3,6 +3,7 @@ package compiler
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"path"
 	"strings"
 	"sync"
@@ -297,14 +298,14 @@ func (n *Node) ownConfig() *project.OrderedMap {
 		c := n.Config
 		own := &project.OrderedMap{
 			Keys:   append(make([]string, 0, len(c.Keys)+4), c.Keys...),
-			Values: make(map[string]any, len(c.Values)+4),
-			Pos:    make(map[string]project.Pos, len(c.Pos)),
+			Values: maps.Clone(c.Values),
+			Pos:    maps.Clone(c.Pos),
 		}
-		for k, v := range c.Values {
-			own.Values[k] = v
+		if own.Values == nil {
+			own.Values = map[string]any{}
 		}
-		for k, p := range c.Pos {
-			own.Pos[k] = p
+		if own.Pos == nil {
+			own.Pos = map[string]project.Pos{}
 		}
 		n.Config = own
 		n.cfgShared = false
@@ -385,8 +386,12 @@ func (c *compiler) render(n *Node, final bool) {
 
 // finishConfigs merges config() calls into each node's config and resolves
 // its database, schema and alias.
+// Each node's config is its own, so the nodes are done in parallel; every
+// config is final before any relation is resolved, as a project's
+// generate_*_name macro may look at other nodes.
 func (c *compiler) finishConfigs() {
-	for _, n := range c.nodes {
+	c.parallel(len(c.nodes), func(i int) {
+		n := c.nodes[i]
 		for _, call := range n.cfgCalls {
 			if m, ok := fromJinja(call).(*project.OrderedMap); ok {
 				project.MergeConfig(n.ownConfig(), normalizeConfigKeys(m))
@@ -396,13 +401,11 @@ func (c *compiler) finishConfigs() {
 			n.disabled = true
 		}
 		n.Tags = configStrings(n.Config.Values["tags"])
-	}
+	})
 	c.parallel(len(c.nodes), func(i int) {
-		n := c.nodes[i]
-		if n.disabled {
-			return
+		if n := c.nodes[i]; !n.disabled {
+			c.resolveRelation(n)
 		}
-		c.resolveRelation(n)
 	})
 }
 
