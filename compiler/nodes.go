@@ -5,8 +5,10 @@ import (
 	"fmt"
 	"maps"
 	"path"
+	"slices"
 	"strings"
 	"sync"
+	"unicode"
 
 	"github.com/gmodel/gmodel/compiler/jinja"
 	"github.com/gmodel/gmodel/project"
@@ -79,50 +81,73 @@ func (c *compiler) fqnFor(f *project.File, name string, extra ...string) []strin
 }
 
 func (c *compiler) newNode(rt string, f *project.File, name string, fqn []string) *Node {
+	n := &Node{index: len(c.nodes)}
+	c.initNode(n, rt, f, name, fqn)
+	c.nodes = append(c.nodes, n)
+	return n
+}
+
+// initNode fills a zeroed node for a file.
+func (c *compiler) initNode(n *Node, rt string, f *project.File, name string, fqn []string) {
 	// dbt strips file contents before parsing; so do we, remembering how
 	// far the text moved so errors still point at the file's own lines.
 	raw := strings.TrimSpace(f.Content)
-	lead := f.Content[:strings.Index(f.Content, raw)]
+	lead := f.Content[:len(f.Content)-len(strings.TrimLeftFunc(f.Content, unicode.IsSpace))]
 	if raw == "" {
 		lead = ""
 	}
-	n := &Node{
-		UniqueID:         rt + "." + c.p.Name + "." + name,
-		Name:             name,
-		ResourceType:     rt,
-		PackageName:      c.p.Name,
-		Path:             trimDir(f.Path, f.Dir),
-		OriginalFilePath: f.Path,
-		FQN:              fqn,
-		Checksum:         f.Checksum,
-		RawCode:          raw,
-		lineShift:        strings.Count(lead, "\n"),
-		Language:         "sql",
-		Pos:              project.Pos{File: f.Path, Line: 1, Col: 1},
-		index:            len(c.nodes),
-	}
-	c.nodes = append(c.nodes, n)
-	return n
+	n.UniqueID = rt + "." + c.p.Name + "." + name
+	n.Name = name
+	n.ResourceType = rt
+	n.PackageName = c.p.Name
+	n.Path = trimDir(f.Path, f.Dir)
+	n.OriginalFilePath = f.Path
+	n.FQN = fqn
+	n.Checksum = f.Checksum
+	n.RawCode = raw
+	n.lineShift = strings.Count(lead, "\n")
+	n.Language = "sql"
+	n.Pos = project.Pos{File: f.Path, Line: 1, Col: 1}
 }
 
 // discoverNodes creates the nodes of models, seeds, snapshots, analyses and
 // singular tests and parses their templates.
 func (c *compiler) discoverNodes() {
-	for _, f := range c.p.ModelFiles {
-		n := c.newNode(Model, f, f.Name(), c.fqnFor(f, f.Name()))
-		n.templated = true
+	// One node per file, made in parallel and allocated together.
+	kinds := []struct {
+		rt    string
+		files []*project.File
+		extra []string // fqn folders before the file's own
+	}{
+		{Model, c.p.ModelFiles, nil},
+		{Seed, c.p.SeedFiles, nil},
+		{Analysis, c.p.AnalysisFiles, []string{"analysis"}},
+		{Test, c.p.TestFiles, nil},
 	}
-	for _, f := range c.p.SeedFiles {
-		n := c.newNode(Seed, f, f.Name(), c.fqnFor(f, f.Name()))
-		n.RawCode = ""
+	total := 0
+	for _, k := range kinds {
+		total += len(k.files)
 	}
-	for _, f := range c.p.AnalysisFiles {
-		n := c.newNode(Analysis, f, f.Name(), c.fqnFor(f, f.Name(), "analysis"))
-		n.templated = true
-	}
-	for _, f := range c.p.TestFiles {
-		n := c.newNode(Test, f, f.Name(), c.fqnFor(f, f.Name()))
-		n.templated = true
+	slab := make([]Node, total)
+	base := len(c.nodes)
+	c.nodes = slices.Grow(c.nodes, total)
+	for _, k := range kinds {
+		first := len(c.nodes) - base
+		for i := range k.files {
+			n := &slab[first+i]
+			n.index = len(c.nodes)
+			c.nodes = append(c.nodes, n)
+		}
+		c.parallel(len(k.files), func(i int) {
+			f, n := k.files[i], &slab[first+i]
+			c.initNode(n, k.rt, f, f.Name(), c.fqnFor(f, f.Name(), k.extra...))
+			switch k.rt {
+			case Seed:
+				n.RawCode = ""
+			default:
+				n.templated = true
+			}
+		})
 	}
 	// Snapshots: one node per {% snapshot %} block.
 	for _, f := range c.p.SnapshotFiles {
@@ -172,13 +197,12 @@ func (c *compiler) discoverNodes() {
 		}
 	}
 	c.applyPatches()
-	for _, n := range c.nodes {
-		c.baseConfig(n)
-	}
+	c.parallel(len(c.nodes), func(i int) { c.baseConfig(c.nodes[i]) })
 }
 
 // applyPatches attaches schema YAML entries to their nodes.
 func (c *compiler) applyPatches() {
+	var patched []*Node
 	apply := func(patches []*project.Patch, rt string) {
 		byName := map[string]*Node{}
 		for _, n := range c.nodes {
@@ -206,17 +230,23 @@ func (c *compiler) applyPatches() {
 				continue
 			}
 			n.patch = p
-			n.PatchPath = c.p.Name + "://" + p.Pos.File
-			n.Description = c.renderDesc(p.Description, descPos(p.DescriptionPos, p.Pos))
-			n.Columns = c.renderColumns(p.Columns)
-			n.Meta = p.Meta
-			n.Docs = p.Docs
+			patched = append(patched, n)
 		}
 	}
 	apply(c.p.ModelPatches, Model)
 	apply(c.p.SeedPatches, Seed)
 	apply(c.p.SnapshotPatches, Snapshot)
 	apply(c.p.AnalysisPatches, Analysis)
+	// Rendering the descriptions is each node's own work.
+	c.parallel(len(patched), func(i int) {
+		n := patched[i]
+		p := n.patch
+		n.PatchPath = c.p.Name + "://" + p.Pos.File
+		n.Description = c.renderDesc(p.Description, descPos(p.DescriptionPos, p.Pos))
+		n.Columns = c.renderColumns(p.Columns)
+		n.Meta = p.Meta
+		n.Docs = p.Docs
+	})
 }
 
 // addWarning reports a non-fatal problem on the log.
