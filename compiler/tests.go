@@ -47,54 +47,61 @@ type testJob struct {
 // buildGenericTests turns the tests attached in schema YAML into test nodes
 // and renders them with the generic test macros.
 func (c *compiler) buildGenericTests() {
-	var targets []testTarget
-	var defs [][]*project.TestDef
-	var cols []string
-	add := func(t testTarget, tests []*project.TestDef, col string) {
-		if len(tests) == 0 {
-			return
+	// One target per node or source with tests, shared by its columns'
+	// tests; the capacity keeps the pointers into targets stable.
+	targets := make([]testTarget, 0, len(c.nodes)+len(c.srcList))
+	type group struct {
+		t    *testTarget
+		defs []*project.TestDef
+		col  string
+	}
+	var groups []group
+	numTests := 0
+	addTarget := func(t testTarget, tests []*project.TestDef, cols []*project.Column) {
+		var tp *testTarget
+		add := func(defs []*project.TestDef, col string) {
+			if len(defs) == 0 {
+				return
+			}
+			if tp == nil {
+				targets = append(targets, t)
+				tp = &targets[len(targets)-1]
+				tp.fqnDirs = c.testFQNDirs(tp.file)
+				tp.cfgKey = treeKind(Test) + "\x00" + strings.Join(tp.fqnDirs, "\x00")
+			}
+			groups = append(groups, group{t: tp, defs: defs, col: col})
+			numTests += len(defs)
 		}
-		targets = append(targets, t)
-		defs = append(defs, tests)
-		cols = append(cols, col)
+		add(tests, "")
+		for _, col := range cols {
+			add(col.Tests, col.Name)
+		}
 	}
 	for _, n := range c.nodes {
 		if n.patch == nil || n.disabled {
 			continue
 		}
 		kind := treeKind(n.ResourceType)
-		t := testTarget{name: n.Name, node: n, file: n.patch.Pos.File, fileKey: kind + "." + n.Name,
-			modelStr: "{{ get_where_subquery(ref('" + n.Name + "')) }}"}
-		add(t, n.patch.Tests, "")
-		for _, col := range n.patch.Columns {
-			add(t, col.Tests, col.Name)
-		}
+		addTarget(testTarget{name: n.Name, node: n, file: n.patch.Pos.File, fileKey: kind + "." + n.Name,
+			modelStr: "{{ get_where_subquery(ref('" + n.Name + "')) }}"}, n.patch.Tests, n.patch.Columns)
 	}
 	for _, s := range c.srcList {
-		t := testTarget{name: s.SourceName + "_" + s.Name, source: s, file: s.Pos.File, fileKey: "sources." + s.SourceName,
-			modelStr: "{{ get_where_subquery(source('" + s.SourceName + "', '" + s.Name + "')) }}"}
-		add(t, s.def.Tests, "")
-		for _, col := range s.Columns {
-			add(t, col.Tests, col.Name)
-		}
-	}
-	for i := range targets {
-		targets[i].fqnDirs = c.testFQNDirs(targets[i].file)
-		targets[i].cfgKey = treeKind(Test) + "\x00" + strings.Join(targets[i].fqnDirs, "\x00")
+		addTarget(testTarget{name: s.SourceName + "_" + s.Name, source: s, file: s.Pos.File, fileKey: "sources." + s.SourceName,
+			modelStr: "{{ get_where_subquery(source('" + s.SourceName + "', '" + s.Name + "')) }}"}, s.def.Tests, s.Columns)
 	}
 	c.initFastTests()
 	// A project has few distinct generic tests: find each one's macro once.
 	macros := map[string]*testMacro{}
-	var jobs []testJob
-	for i := range targets {
-		for _, def := range defs[i] {
+	jobs := make([]testJob, 0, numTests)
+	for _, g := range groups {
+		for _, def := range g.defs {
 			tm := macros[def.Name]
 			if tm == nil {
 				tm = &testMacro{}
 				tm.macro, tm.ns, tm.err = c.macroForTest(def.Name)
 				macros[def.Name] = tm
 			}
-			jobs = append(jobs, testJob{t: &targets[i], def: def, col: cols[i], macro: tm})
+			jobs = append(jobs, testJob{t: g.t, def: def, col: g.col, macro: tm})
 		}
 	}
 	// Building a test node (names, hash, config, relation) is independent
