@@ -57,6 +57,13 @@ func (c *compiler) buildGenericTests() {
 	}
 	var groups []group
 	numTests := 0
+	// Most targets share a handful of YAML files, and with them the start
+	// of their tests' fqns and their shared-config key.
+	type fileFQN struct {
+		dirs []string
+		key  string
+	}
+	byFile := map[string]fileFQN{}
 	addTarget := func(t testTarget, tests []*project.TestDef, cols []*project.Column) {
 		var tp *testTarget
 		add := func(defs []*project.TestDef, col string) {
@@ -66,8 +73,13 @@ func (c *compiler) buildGenericTests() {
 			if tp == nil {
 				targets = append(targets, t)
 				tp = &targets[len(targets)-1]
-				tp.fqnDirs = c.testFQNDirs(tp.file)
-				tp.cfgKey = treeKind(Test) + "\x00" + strings.Join(tp.fqnDirs, "\x00")
+				f, ok := byFile[tp.file]
+				if !ok {
+					f.dirs = c.testFQNDirs(tp.file)
+					f.key = treeKind(Test) + "\x00" + strings.Join(f.dirs, "\x00")
+					byFile[tp.file] = f
+				}
+				tp.fqnDirs, tp.cfgKey = f.dirs, f.key
 			}
 			groups = append(groups, group{t: tp, defs: defs, col: col})
 			numTests += len(defs)
@@ -590,22 +602,37 @@ func pyStr(v any) string {
 }
 
 // appendPyRepr appends Python's repr() of a string: single quotes unless
-// the string has single quotes and no double ones.
+// the string has single quotes and no double ones. Runs of characters that
+// need no escape are copied at once.
 func appendPyRepr(b []byte, s string) []byte {
 	q := byte('\'')
 	if strings.IndexByte(s, '\'') >= 0 && strings.IndexByte(s, '"') < 0 {
 		q = '"'
 	}
 	b = append(b, q)
+	start := 0
 	for i := 0; i < len(s); {
 		c := s[i]
-		if c >= utf8.RuneSelf {
-			r, size := utf8.DecodeRuneInString(s[i:])
-			b = utf8.AppendRune(b, r)
-			i += size
+		if c >= 0x20 && c < 0x7f && c != '\\' && c != q {
+			i++
 			continue
 		}
+		if c >= utf8.RuneSelf {
+			// Valid UTF-8 is kept as it is; an invalid byte becomes U+FFFD.
+			r, size := utf8.DecodeRuneInString(s[i:])
+			if r != utf8.RuneError || size != 1 {
+				i += size
+				continue
+			}
+			b = append(b, s[start:i]...)
+			b = utf8.AppendRune(b, r)
+			i++
+			start = i
+			continue
+		}
+		b = append(b, s[start:i]...)
 		i++
+		start = i
 		switch {
 		case c == '\\':
 			b = append(b, '\\', '\\')
@@ -617,12 +644,11 @@ func appendPyRepr(b []byte, s string) []byte {
 			b = append(b, '\\', 'r')
 		case c == '\t':
 			b = append(b, '\\', 't')
-		case c < 0x20 || c == 0x7f:
+		default: // other control characters and DEL
 			b = append(b, '\\', 'x', hexDigits[c>>4], hexDigits[c&0xf])
-		default:
-			b = append(b, c)
 		}
 	}
+	b = append(b, s[start:]...)
 	return append(b, q)
 }
 

@@ -47,6 +47,9 @@ func TestPyRepr(t *testing.T) {
 		`a\b`:            `'a\\b'`,
 		"":               `''`,
 		"{{ ref('x') }}": `"{{ ref('x') }}"`,
+		"\x00中文 ok\\":    `'\x00中文 ok\\'`,
+		// Not valid UTF-8 (Python strings cannot be): the byte becomes U+FFFD.
+		"a\xffb": "'a\uFFFDb'",
 	}
 	for in, want := range cases {
 		if got := pyRepr(in); got != want {
