@@ -134,12 +134,12 @@ func (c *compiler) discoverNodes() {
 	for _, k := range kinds {
 		first := len(c.nodes) - base
 		for i := range k.files {
-			n := &slab[first+i]
-			n.index = len(c.nodes)
-			c.nodes = append(c.nodes, n)
+			c.nodes = append(c.nodes, &slab[first+i])
 		}
+		// The workers are the first to touch the slab's memory.
 		c.parallel(len(k.files), func(i int) {
 			f, n := k.files[i], &slab[first+i]
+			n.index = base + first + i
 			c.initNode(n, k.rt, f, f.Name(), c.fqnFor(f, f.Name(), k.extra...))
 			switch k.rt {
 			case Seed:
