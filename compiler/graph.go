@@ -124,9 +124,12 @@ func (c *compiler) buildManifest() *Manifest {
 		defer wg.Done()
 		slices.SortFunc(m.Nodes, func(a, b *Node) int { return strings.Compare(a.UniqueID, b.UniqueID) })
 	}()
-	for _, n := range m.Nodes {
-		n.DependsOnNodes = dedupeSorted(n.DependsOnNodes)
-		n.DependsOnMacros = dedupe(n.DependsOnMacros)
+	// c.nodes, not m.Nodes, which is being sorted.
+	for _, n := range c.nodes {
+		if !n.disabled {
+			n.DependsOnNodes = dedupeSorted(n.DependsOnNodes)
+			n.DependsOnMacros = dedupe(n.DependsOnMacros)
+		}
 	}
 	sort.Slice(m.Sources, func(i, j int) bool { return m.Sources[i].UniqueID < m.Sources[j].UniqueID })
 	m.Macros = append(m.Macros, c.macroDefs...)
