@@ -1,6 +1,9 @@
 package compiler
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 // The expected names come from dbt's synthesize_generic_test_names run in
 // Python on the same arguments.
@@ -55,5 +58,49 @@ func TestPyRepr(t *testing.T) {
 		if got := pyRepr(in); got != want {
 			t.Errorf("pyRepr(%q) = %s, want %s", in, got, want)
 		}
+	}
+}
+
+func TestGenericTestDefinedTwice(t *testing.T) {
+	p := writeProject(t, map[string]string{
+		"models/m.sql": "select 1 as id",
+		"models/schema.yml": "version: 2\nmodels:\n  - name: m\n    columns:\n      - name: id\n        tests:\n" +
+			"          - unique\n          - not_null\n          - unique\n",
+	})
+	_, err := compileProject(t, p)
+	if err == nil {
+		t.Fatal("compile succeeded; want an error for the repeated test")
+	}
+	want := "models/schema.yml:9:13: test 'unique_m_id' is defined twice (also at models/schema.yml:7)"
+	if got := err.Error(); !strings.Contains(got, want) || strings.Count(got, "defined twice") != 1 {
+		t.Errorf("error = %q, want one %q", got, want)
+	}
+}
+
+func TestGenericTestsAttachAndDepend(t *testing.T) {
+	m := mustCompile(t, map[string]string{
+		"models/sub/a.sql": "select 1 as id",
+		"models/sub/b.sql": "select id from {{ ref('a') }}",
+		"models/sub/schema.yml": "version: 2\nmodels:\n  - name: b\n    columns:\n      - name: id\n        tests:\n" +
+			"          - unique\n          - relationships:\n              to: ref('a')\n              field: id\n",
+	})
+	byName := map[string]*Node{}
+	for _, n := range m.Nodes {
+		byName[n.Name] = n
+	}
+	u := byName["unique_b_id"]
+	if u == nil || u.AttachedNode != "model.p.b" || strings.Join(u.FQN, ".") != "p.sub.unique_b_id" ||
+		strings.Join(u.DependsOnNodes, ",") != "model.p.b" {
+		t.Fatalf("unique_b_id = %+v", u)
+	}
+	r := byName["relationships_b_id__id__ref_a_"]
+	if r == nil || strings.Join(r.DependsOnNodes, ",") != "model.p.a,model.p.b" {
+		t.Fatalf("relationships test = %+v", r)
+	}
+	if got := strings.Join(m.ChildMap["model.p.a"], ","); got != "model.p.b,"+r.UniqueID {
+		t.Errorf("children of a = %s", got)
+	}
+	if got := strings.Join(m.ParentMap[r.UniqueID], ","); got != "model.p.a,model.p.b" {
+		t.Errorf("parents of the relationships test = %s", got)
 	}
 }
