@@ -176,18 +176,30 @@ func (c *compiler) discoverNodes() {
 		}
 	}
 
-	// Names must be unique among ref() targets and among tests.
+	// Names must be unique among ref() targets and among tests. Most names
+	// have one node: those lists are cut from one array, each capped so a
+	// second node copies.
 	seenTests := map[string]*Node{}
-	for _, n := range c.nodes {
+	if len(c.byName) == 0 {
+		c.byName = make(map[string][]*Node, len(c.nodes))
+	}
+	one := make([]*Node, len(c.nodes))
+	for i, n := range c.nodes {
 		switch n.ResourceType {
 		case Model, Seed, Snapshot:
-			for _, other := range c.byName[n.Name] {
+			prev := c.byName[n.Name]
+			for _, other := range prev {
 				if other.Version == n.Version {
 					c.addErr(n.Pos, fmt.Sprintf("two nodes are named '%s': %s and %s", n.Name, other.OriginalFilePath, n.OriginalFilePath),
 						"ref() needs unique names: rename one of the files")
 				}
 			}
-			c.byName[n.Name] = append(c.byName[n.Name], n)
+			if prev == nil {
+				one[i] = n
+				c.byName[n.Name] = one[i : i+1 : i+1]
+			} else {
+				c.byName[n.Name] = append(prev, n)
+			}
 		case Test, Analysis:
 			key := n.ResourceType + "." + n.Name
 			if other := seenTests[key]; other != nil {
@@ -204,7 +216,10 @@ func (c *compiler) discoverNodes() {
 func (c *compiler) applyPatches() {
 	var patched []*Node
 	apply := func(patches []*project.Patch, rt string) {
-		byName := map[string]*Node{}
+		if len(patches) == 0 {
+			return
+		}
+		byName := make(map[string]*Node, len(patches))
 		for _, n := range c.nodes {
 			if n.ResourceType == rt {
 				byName[n.Name] = n
