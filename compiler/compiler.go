@@ -72,6 +72,7 @@ type compiler struct {
 	fastTestsOff map[string]bool
 	cfgCache     map[string]*project.OrderedMap
 	cfgMu        sync.Mutex
+	nameMacros   nameMacros // which generate_*_name macros the project overrides
 	docs         []*DocNode
 	sources      map[string]*SourceNode // "source.table"
 	srcList      []*SourceNode

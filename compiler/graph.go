@@ -38,6 +38,7 @@ type Manifest struct {
 
 	graphOnce sync.Once
 	dag       graph.Graph[string, string]
+	acyclic   bool      // no dependency cycle among the nodes
 	c         *compiler // for RenderSQL after compilation
 }
 
@@ -64,15 +65,24 @@ func (m *Manifest) DAG() graph.Graph[string, string] {
 	return m.dag
 }
 
-// dedupe drops repeated strings, keeping first-seen order.
+// dedupe drops repeated strings, keeping first-seen order. It returns ss
+// itself when nothing repeats (and a non-nil empty slice for none).
 func dedupe(ss []string) []string {
-	out := make([]string, 0, len(ss))
-	for _, s := range ss {
-		if !slices.Contains(out, s) {
-			out = append(out, s)
+	if len(ss) == 0 {
+		return []string{}
+	}
+	for i := 1; i < len(ss); i++ {
+		if slices.Contains(ss[:i], ss[i]) {
+			out := slices.Clone(ss[:i])
+			for _, s := range ss[i+1:] {
+				if !slices.Contains(out, s) {
+					out = append(out, s)
+				}
+			}
+			return out
 		}
 	}
-	return out
+	return ss
 }
 
 func dedupeSorted(ss []string) []string {
@@ -96,10 +106,6 @@ func (c *compiler) buildManifest() *Manifest {
 		Target:       c.opts.Target,
 		InvocationID: c.opts.InvocationID,
 		GeneratedAt:  c.opts.RunStartedAt.UTC().Format("2006-01-02T15:04:05.000000Z"),
-		ByID:         make(map[string]*Node, len(c.nodes)),
-		SourceByID:   make(map[string]*SourceNode, len(c.srcList)),
-		ParentMap:    make(map[string][]string, len(c.nodes)+len(c.srcList)),
-		ChildMap:     make(map[string][]string, len(c.nodes)+len(c.srcList)),
 		Sources:      c.srcList,
 		Docs:         c.docs,
 	}
@@ -109,57 +115,155 @@ func (c *compiler) buildManifest() *Manifest {
 			m.Disabled = append(m.Disabled, n)
 			continue
 		}
-		n.DependsOnNodes = dedupeSorted(n.DependsOnNodes)
-		n.DependsOnMacros = dedupe(n.DependsOnMacros)
 		m.Nodes = append(m.Nodes, n)
-		m.ByID[n.UniqueID] = n
 	}
-	slices.SortFunc(m.Nodes, func(a, b *Node) int { return strings.Compare(a.UniqueID, b.UniqueID) })
+	// Sorting the nodes and tidying their dependency lists are independent.
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		slices.SortFunc(m.Nodes, func(a, b *Node) int { return strings.Compare(a.UniqueID, b.UniqueID) })
+	}()
+	// c.nodes, not m.Nodes, which is being sorted.
+	for _, n := range c.nodes {
+		if !n.disabled {
+			n.DependsOnNodes = dedupeSorted(n.DependsOnNodes)
+			n.DependsOnMacros = dedupe(n.DependsOnMacros)
+		}
+	}
 	sort.Slice(m.Sources, func(i, j int) bool { return m.Sources[i].UniqueID < m.Sources[j].UniqueID })
-	for _, s := range m.Sources {
-		m.SourceByID[s.UniqueID] = s
-	}
 	m.Macros = append(m.Macros, c.macroDefs...)
 	m.Macros = append(m.Macros, c.builtinDefs()...)
 	sort.Slice(m.Macros, func(i, j int) bool { return m.Macros[i].UniqueID < m.Macros[j].UniqueID })
 	sort.Slice(m.Docs, func(i, j int) bool { return m.Docs[i].UniqueID < m.Docs[j].UniqueID })
+	wg.Wait()
 
-	for _, s := range m.Sources {
-		m.ParentMap[s.UniqueID] = []string{}
-		m.ChildMap[s.UniqueID] = []string{}
+	// The id maps fill on one goroutine while this one works out the
+	// children and checks for cycles.
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		m.ByID = make(map[string]*Node, len(m.Nodes))
+		m.SourceByID = make(map[string]*SourceNode, len(m.Sources))
+		m.ParentMap = make(map[string][]string, len(m.Nodes)+len(m.Sources))
+		for _, s := range m.Sources {
+			m.SourceByID[s.UniqueID] = s
+			m.ParentMap[s.UniqueID] = []string{}
+		}
+		for _, n := range m.Nodes {
+			m.ByID[n.UniqueID] = n
+			m.ParentMap[n.UniqueID] = n.DependsOnNodes
+		}
+	}()
+	g := newIndexGraph(m)
+	m.ChildMap = make(map[string][]string, len(m.Nodes)+len(m.Sources))
+	// Nodes are sorted, so each node's children are in sorted order; they
+	// share one backing array, each capped so an append copies.
+	ids := make([]string, len(g.children))
+	for i, ch := range g.children {
+		ids[i] = m.Nodes[ch].UniqueID
 	}
-	for _, n := range m.Nodes {
-		m.ParentMap[n.UniqueID] = n.DependsOnNodes
-		m.ChildMap[n.UniqueID] = []string{}
+	for i, n := range m.Nodes {
+		m.ChildMap[n.UniqueID] = ids[g.start[i]:g.start[i+1]:g.start[i+1]]
 	}
-	// Nodes are sorted, so children are appended in sorted order.
-	for _, n := range m.Nodes {
+	for i, s := range m.Sources {
+		j := len(m.Nodes) + i
+		m.ChildMap[s.UniqueID] = ids[g.start[j]:g.start[j+1]:g.start[j+1]]
+	}
+	m.acyclic = g.acyclic()
+	wg.Wait()
+	return m
+}
+
+// indexGraph is the graph of a manifest's nodes (0..len(Nodes)-1, in sorted
+// order) and sources (after them) by position, children as one flat list
+// (CSR): children of i are children[start[i]:start[i+1]].
+type indexGraph struct {
+	start    []int32
+	children []int32
+	indeg    []int32 // number of parents among the manifest's nodes and sources
+}
+
+func newIndexGraph(m *Manifest) *indexGraph {
+	total := len(m.Nodes) + len(m.Sources)
+	pos := make(map[string]int32, total)
+	for i, n := range m.Nodes {
+		pos[n.UniqueID] = int32(i)
+	}
+	for i, s := range m.Sources {
+		pos[s.UniqueID] = int32(len(m.Nodes) + i)
+	}
+	g := &indexGraph{start: make([]int32, total+1), indeg: make([]int32, total)}
+	// Each node's parents by position, found once.
+	var parents []int32
+	parentStart := make([]int32, len(m.Nodes)+1)
+	for i, n := range m.Nodes {
 		for _, p := range n.DependsOnNodes {
-			if ch, ok := m.ChildMap[p]; ok {
-				m.ChildMap[p] = append(ch, n.UniqueID)
+			if j, ok := pos[p]; ok {
+				parents = append(parents, j)
+				g.start[j+1]++
+				g.indeg[i]++
+			}
+		}
+		parentStart[i+1] = int32(len(parents))
+	}
+	for i := 0; i < total; i++ {
+		g.start[i+1] += g.start[i]
+	}
+	g.children = make([]int32, len(parents))
+	fill := slices.Clone(g.start[:total])
+	for i := range m.Nodes {
+		for _, j := range parents[parentStart[i]:parentStart[i+1]] {
+			g.children[fill[j]] = int32(i)
+			fill[j]++
+		}
+	}
+	return g
+}
+
+// acyclic reports whether the dependencies form no cycle (Kahn's
+// algorithm: every vertex gets taken once its parents are). It uses up
+// indeg.
+func (g *indexGraph) acyclic() bool {
+	stack := make([]int32, 0, len(g.indeg))
+	for i, d := range g.indeg {
+		if d == 0 {
+			stack = append(stack, int32(i))
+		}
+	}
+	done := 0
+	for len(stack) > 0 {
+		i := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		done++
+		for _, ch := range g.children[g.start[i]:g.start[i+1]] {
+			if g.indeg[ch]--; g.indeg[ch] == 0 {
+				stack = append(stack, ch)
 			}
 		}
 	}
-	return m
+	return done == len(g.indeg)
 }
 
 // checkGraph reports dependencies on disabled nodes and cycles.
 func (c *compiler) checkGraph(m *Manifest) {
-	disabled := map[string]*Node{}
-	for _, n := range m.Disabled {
-		disabled[n.UniqueID] = n
-	}
-	for _, n := range m.Nodes {
-		for _, p := range n.DependsOnNodes {
-			if d := disabled[p]; d != nil {
-				c.addErr(n.posOfDep(p), fmt.Sprintf("%s '%s' depends on %s '%s', which is disabled", n.ResourceType, n.Name, d.ResourceType, d.Name),
-					"enable "+d.OriginalFilePath+" or remove the ref()")
+	if len(m.Disabled) > 0 {
+		disabled := make(map[string]*Node, len(m.Disabled))
+		for _, n := range m.Disabled {
+			disabled[n.UniqueID] = n
+		}
+		for _, n := range m.Nodes {
+			for _, p := range n.DependsOnNodes {
+				if d := disabled[p]; d != nil {
+					c.addErr(n.posOfDep(p), fmt.Sprintf("%s '%s' depends on %s '%s', which is disabled", n.ResourceType, n.Name, d.ResourceType, d.Name),
+						"enable "+d.OriginalFilePath+" or remove the ref()")
+				}
 			}
 		}
 	}
 	// A topological order that misses nodes means a cycle; only then is it
 	// worth finding the strongly connected components to name it.
-	if acyclic(m) {
+	if m.acyclic {
 		return
 	}
 	sccs, err := graph.StronglyConnectedComponents(m.DAG())
@@ -231,57 +335,6 @@ func orderCycle(m *Manifest, scc []string) []string {
 
 // topoOrder returns the manifest's nodes with parents before children,
 // ties broken by unique id (m.Nodes is sorted, so by position).
-// acyclic reports whether the nodes' dependencies form no cycle: Kahn's
-// algorithm without topoOrder's ordering, which only checking needs not.
-func acyclic(m *Manifest) bool {
-	pos := make(map[string]int32, len(m.Nodes))
-	for i, n := range m.Nodes {
-		pos[n.UniqueID] = int32(i)
-	}
-	indeg := make([]int32, len(m.Nodes))
-	// children as one flat list per node, in CSR form: no slice per node.
-	start := make([]int32, len(m.Nodes)+1)
-	for i, n := range m.Nodes {
-		for _, p := range n.DependsOnNodes {
-			if j, ok := pos[p]; ok {
-				indeg[i]++
-				start[j+1]++
-			}
-		}
-	}
-	for i := range m.Nodes {
-		start[i+1] += start[i]
-	}
-	children := make([]int32, start[len(m.Nodes)])
-	fill := slices.Clone(start[:len(m.Nodes)])
-	for i, n := range m.Nodes {
-		for _, p := range n.DependsOnNodes {
-			if j, ok := pos[p]; ok {
-				children[fill[j]] = int32(i)
-				fill[j]++
-			}
-		}
-	}
-	stack := make([]int32, 0, len(m.Nodes))
-	for i := range m.Nodes {
-		if indeg[i] == 0 {
-			stack = append(stack, int32(i))
-		}
-	}
-	done := 0
-	for len(stack) > 0 {
-		i := stack[len(stack)-1]
-		stack = stack[:len(stack)-1]
-		done++
-		for _, ch := range children[start[i]:start[i+1]] {
-			if indeg[ch]--; indeg[ch] == 0 {
-				stack = append(stack, ch)
-			}
-		}
-	}
-	return done == len(m.Nodes)
-}
-
 func topoOrder(m *Manifest) []*Node {
 	pos := make(map[string]int32, len(m.Nodes))
 	for i, n := range m.Nodes {

@@ -73,7 +73,7 @@ type Node struct {
 	index      int
 	lineShift  int         // lines stripped from the top of the file before parsing
 	tmplMacro  jinja.Value // generic tests: the test macro
-	testOn     testTarget  // generic tests: what the test is attached to
+	testOn     *testTarget // generic tests: what the test is attached to
 	testDef    *project.TestDef
 	patch      *project.Patch
 }

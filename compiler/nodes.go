@@ -3,8 +3,12 @@ package compiler
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"path"
+	"slices"
 	"strings"
+	"sync"
+	"unicode"
 
 	"github.com/gmodel/gmodel/compiler/jinja"
 	"github.com/gmodel/gmodel/project"
@@ -77,50 +81,73 @@ func (c *compiler) fqnFor(f *project.File, name string, extra ...string) []strin
 }
 
 func (c *compiler) newNode(rt string, f *project.File, name string, fqn []string) *Node {
+	n := &Node{index: len(c.nodes)}
+	c.initNode(n, rt, f, name, fqn)
+	c.nodes = append(c.nodes, n)
+	return n
+}
+
+// initNode fills a zeroed node for a file.
+func (c *compiler) initNode(n *Node, rt string, f *project.File, name string, fqn []string) {
 	// dbt strips file contents before parsing; so do we, remembering how
 	// far the text moved so errors still point at the file's own lines.
 	raw := strings.TrimSpace(f.Content)
-	lead := f.Content[:strings.Index(f.Content, raw)]
+	lead := f.Content[:len(f.Content)-len(strings.TrimLeftFunc(f.Content, unicode.IsSpace))]
 	if raw == "" {
 		lead = ""
 	}
-	n := &Node{
-		UniqueID:         rt + "." + c.p.Name + "." + name,
-		Name:             name,
-		ResourceType:     rt,
-		PackageName:      c.p.Name,
-		Path:             trimDir(f.Path, f.Dir),
-		OriginalFilePath: f.Path,
-		FQN:              fqn,
-		Checksum:         f.Checksum,
-		RawCode:          raw,
-		lineShift:        strings.Count(lead, "\n"),
-		Language:         "sql",
-		Pos:              project.Pos{File: f.Path, Line: 1, Col: 1},
-		index:            len(c.nodes),
-	}
-	c.nodes = append(c.nodes, n)
-	return n
+	n.UniqueID = rt + "." + c.p.Name + "." + name
+	n.Name = name
+	n.ResourceType = rt
+	n.PackageName = c.p.Name
+	n.Path = trimDir(f.Path, f.Dir)
+	n.OriginalFilePath = f.Path
+	n.FQN = fqn
+	n.Checksum = f.Checksum
+	n.RawCode = raw
+	n.lineShift = strings.Count(lead, "\n")
+	n.Language = "sql"
+	n.Pos = project.Pos{File: f.Path, Line: 1, Col: 1}
 }
 
 // discoverNodes creates the nodes of models, seeds, snapshots, analyses and
 // singular tests and parses their templates.
 func (c *compiler) discoverNodes() {
-	for _, f := range c.p.ModelFiles {
-		n := c.newNode(Model, f, f.Name(), c.fqnFor(f, f.Name()))
-		n.templated = true
+	// One node per file, made in parallel and allocated together.
+	kinds := []struct {
+		rt    string
+		files []*project.File
+		extra []string // fqn folders before the file's own
+	}{
+		{Model, c.p.ModelFiles, nil},
+		{Seed, c.p.SeedFiles, nil},
+		{Analysis, c.p.AnalysisFiles, []string{"analysis"}},
+		{Test, c.p.TestFiles, nil},
 	}
-	for _, f := range c.p.SeedFiles {
-		n := c.newNode(Seed, f, f.Name(), c.fqnFor(f, f.Name()))
-		n.RawCode = ""
+	total := 0
+	for _, k := range kinds {
+		total += len(k.files)
 	}
-	for _, f := range c.p.AnalysisFiles {
-		n := c.newNode(Analysis, f, f.Name(), c.fqnFor(f, f.Name(), "analysis"))
-		n.templated = true
-	}
-	for _, f := range c.p.TestFiles {
-		n := c.newNode(Test, f, f.Name(), c.fqnFor(f, f.Name()))
-		n.templated = true
+	slab := make([]Node, total)
+	base := len(c.nodes)
+	c.nodes = slices.Grow(c.nodes, total)
+	for _, k := range kinds {
+		first := len(c.nodes) - base
+		for i := range k.files {
+			c.nodes = append(c.nodes, &slab[first+i])
+		}
+		// The workers are the first to touch the slab's memory.
+		c.parallel(len(k.files), func(i int) {
+			f, n := k.files[i], &slab[first+i]
+			n.index = base + first + i
+			c.initNode(n, k.rt, f, f.Name(), c.fqnFor(f, f.Name(), k.extra...))
+			switch k.rt {
+			case Seed:
+				n.RawCode = ""
+			default:
+				n.templated = true
+			}
+		})
 	}
 	// Snapshots: one node per {% snapshot %} block.
 	for _, f := range c.p.SnapshotFiles {
@@ -149,18 +176,30 @@ func (c *compiler) discoverNodes() {
 		}
 	}
 
-	// Names must be unique among ref() targets and among tests.
+	// Names must be unique among ref() targets and among tests. Most names
+	// have one node: those lists are cut from one array, each capped so a
+	// second node copies.
 	seenTests := map[string]*Node{}
-	for _, n := range c.nodes {
+	if len(c.byName) == 0 {
+		c.byName = make(map[string][]*Node, len(c.nodes))
+	}
+	one := make([]*Node, len(c.nodes))
+	for i, n := range c.nodes {
 		switch n.ResourceType {
 		case Model, Seed, Snapshot:
-			for _, other := range c.byName[n.Name] {
+			prev := c.byName[n.Name]
+			for _, other := range prev {
 				if other.Version == n.Version {
 					c.addErr(n.Pos, fmt.Sprintf("two nodes are named '%s': %s and %s", n.Name, other.OriginalFilePath, n.OriginalFilePath),
 						"ref() needs unique names: rename one of the files")
 				}
 			}
-			c.byName[n.Name] = append(c.byName[n.Name], n)
+			if prev == nil {
+				one[i] = n
+				c.byName[n.Name] = one[i : i+1 : i+1]
+			} else {
+				c.byName[n.Name] = append(prev, n)
+			}
 		case Test, Analysis:
 			key := n.ResourceType + "." + n.Name
 			if other := seenTests[key]; other != nil {
@@ -170,15 +209,17 @@ func (c *compiler) discoverNodes() {
 		}
 	}
 	c.applyPatches()
-	for _, n := range c.nodes {
-		c.baseConfig(n)
-	}
+	c.parallel(len(c.nodes), func(i int) { c.baseConfig(c.nodes[i]) })
 }
 
 // applyPatches attaches schema YAML entries to their nodes.
 func (c *compiler) applyPatches() {
+	var patched []*Node
 	apply := func(patches []*project.Patch, rt string) {
-		byName := map[string]*Node{}
+		if len(patches) == 0 {
+			return
+		}
+		byName := make(map[string]*Node, len(patches))
 		for _, n := range c.nodes {
 			if n.ResourceType == rt {
 				byName[n.Name] = n
@@ -204,17 +245,23 @@ func (c *compiler) applyPatches() {
 				continue
 			}
 			n.patch = p
-			n.PatchPath = c.p.Name + "://" + p.Pos.File
-			n.Description = c.renderDesc(p.Description, descPos(p.DescriptionPos, p.Pos))
-			n.Columns = c.renderColumns(p.Columns)
-			n.Meta = p.Meta
-			n.Docs = p.Docs
+			patched = append(patched, n)
 		}
 	}
 	apply(c.p.ModelPatches, Model)
 	apply(c.p.SeedPatches, Seed)
 	apply(c.p.SnapshotPatches, Snapshot)
 	apply(c.p.AnalysisPatches, Analysis)
+	// Rendering the descriptions is each node's own work.
+	c.parallel(len(patched), func(i int) {
+		n := patched[i]
+		p := n.patch
+		n.PatchPath = c.p.Name + "://" + p.Pos.File
+		n.Description = c.renderDesc(p.Description, descPos(p.DescriptionPos, p.Pos))
+		n.Columns = c.renderColumns(p.Columns)
+		n.Meta = p.Meta
+		n.Docs = p.Docs
+	})
 }
 
 // addWarning reports a non-fatal problem on the log.
@@ -249,12 +296,17 @@ func treeKind(rt string) string {
 // tree and its YAML patch; config() calls come on top after rendering.
 // Nodes whose config comes from the same tree level alone share one map
 // (most nodes of a big project): ownConfig copies it before any change.
-func (c *compiler) baseConfig(n *Node) {
+func (c *compiler) baseConfig(n *Node) { c.baseConfigKeyed(n, "") }
+
+// baseConfigKeyed is baseConfig with the key of the node's shared config
+// (its kind and fqn but the last part) when the caller has it, else "".
+func (c *compiler) baseConfigKeyed(n *Node, key string) {
 	kind := treeKind(n.ResourceType)
 	shareable := (n.patch == nil || n.patch.Config == nil || len(n.patch.Config.Keys) == 0) && !c.treeNamesNode(kind, n.FQN)
-	var key string
 	if shareable {
-		key = kind + "\x00" + strings.Join(n.FQN[:len(n.FQN)-1], "\x00")
+		if key == "" {
+			key = kind + "\x00" + strings.Join(n.FQN[:len(n.FQN)-1], "\x00")
+		}
 		c.cfgMu.Lock()
 		cfg, ok := c.cfgCache[key]
 		c.cfgMu.Unlock()
@@ -291,14 +343,14 @@ func (n *Node) ownConfig() *project.OrderedMap {
 		c := n.Config
 		own := &project.OrderedMap{
 			Keys:   append(make([]string, 0, len(c.Keys)+4), c.Keys...),
-			Values: make(map[string]any, len(c.Values)+4),
-			Pos:    make(map[string]project.Pos, len(c.Pos)),
+			Values: maps.Clone(c.Values),
+			Pos:    maps.Clone(c.Pos),
 		}
-		for k, v := range c.Values {
-			own.Values[k] = v
+		if own.Values == nil {
+			own.Values = map[string]any{}
 		}
-		for k, p := range c.Pos {
-			own.Pos[k] = p
+		if own.Pos == nil {
+			own.Pos = map[string]project.Pos{}
 		}
 		n.Config = own
 		n.cfgShared = false
@@ -379,8 +431,12 @@ func (c *compiler) render(n *Node, final bool) {
 
 // finishConfigs merges config() calls into each node's config and resolves
 // its database, schema and alias.
+// Each node's config is its own, so the nodes are done in parallel; every
+// config is final before any relation is resolved, as a project's
+// generate_*_name macro may look at other nodes.
 func (c *compiler) finishConfigs() {
-	for _, n := range c.nodes {
+	c.parallel(len(c.nodes), func(i int) {
+		n := c.nodes[i]
 		for _, call := range n.cfgCalls {
 			if m, ok := fromJinja(call).(*project.OrderedMap); ok {
 				project.MergeConfig(n.ownConfig(), normalizeConfigKeys(m))
@@ -390,13 +446,11 @@ func (c *compiler) finishConfigs() {
 			n.disabled = true
 		}
 		n.Tags = configStrings(n.Config.Values["tags"])
-	}
+	})
 	c.parallel(len(c.nodes), func(i int) {
-		n := c.nodes[i]
-		if n.disabled {
-			return
+		if n := c.nodes[i]; !n.disabled {
+			c.resolveRelation(n)
 		}
-		c.resolveRelation(n)
 	})
 }
 
@@ -478,9 +532,7 @@ func (c *compiler) resolveRelation(n *Node) {
 // generateName runs generate_<kind>_name. Unless the project overrides the
 // macro (directly or through dispatch), dbt's default logic runs in Go.
 func (c *compiler) generateName(kind string, custom jinja.Value, n *Node) (string, error) {
-	macro := "generate_" + kind + "_name"
-	overridden := c.macros[macro] != nil || c.macros["default__"+macro] != nil || c.macros[c.dialect.Type+"__"+macro] != nil
-	if !overridden {
+	if !c.nameMacroOverridden(kind) {
 		s, _ := custom.(string)
 		switch kind {
 		case "database":
@@ -503,13 +555,39 @@ func (c *compiler) generateName(kind string, custom jinja.Value, n *Node) (strin
 			return n.Name, nil
 		}
 	}
-	m, _ := c.lookupMacro(macro)
+	m, _ := c.lookupMacro("generate_" + kind + "_name")
 	rc := &renderCtx{c: c, node: n, final: true}
 	v, err := c.callMacro(rc, m, []jinja.Value{custom, &nodeObj{n: n, rc: rc}})
 	if err != nil {
 		return "", err
 	}
 	return strings.TrimSpace(jinja.ToString(v)), nil
+}
+
+// nameMacros records, once per compile, which of generate_database_name,
+// generate_schema_name and generate_alias_name the project overrides
+// (directly or through dispatch): generateName asks for every node.
+type nameMacros struct {
+	once                    sync.Once
+	database, schema, alias bool
+}
+
+func (c *compiler) nameMacroOverridden(kind string) bool {
+	nm := &c.nameMacros
+	nm.once.Do(func() {
+		over := func(kind string) bool {
+			macro := "generate_" + kind + "_name"
+			return c.macros[macro] != nil || c.macros["default__"+macro] != nil || c.macros[c.dialect.Type+"__"+macro] != nil
+		}
+		nm.database, nm.schema, nm.alias = over("database"), over("schema"), over("alias")
+	})
+	switch kind {
+	case "database":
+		return nm.database
+	case "schema":
+		return nm.schema
+	}
+	return nm.alias
 }
 
 // callMacro calls a macro outside any template, with the node's context.

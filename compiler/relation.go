@@ -149,16 +149,36 @@ func dialectFor(typ string) *Dialect {
 }
 
 func (d *Dialect) quote(s string) string {
-	q := string(d.Quote)
-	return q + strings.ReplaceAll(s, q, q+q) + q
+	return string(d.appendQuoted(make([]byte, 0, len(s)+2), s))
 }
 
-func (d *Dialect) render(db, schema, ident string) string {
-	var parts []string
-	for _, p := range []string{db, schema, ident} {
-		if p != "" {
-			parts = append(parts, d.quote(p))
+// appendQuoted appends s quoted, doubling any quote character inside.
+func (d *Dialect) appendQuoted(b []byte, s string) []byte {
+	b = append(b, d.Quote)
+	for {
+		i := strings.IndexByte(s, d.Quote)
+		if i < 0 {
+			break
 		}
+		b = append(b, s[:i+1]...)
+		b = append(b, d.Quote)
+		s = s[i+1:]
 	}
-	return strings.Join(parts, ".")
+	b = append(b, s...)
+	return append(b, d.Quote)
+}
+
+// render qualifies and quotes a relation name, leaving out empty parts.
+func (d *Dialect) render(db, schema, ident string) string {
+	b := make([]byte, 0, len(db)+len(schema)+len(ident)+8)
+	for _, p := range [3]string{db, schema, ident} {
+		if p == "" {
+			continue
+		}
+		if len(b) > 0 {
+			b = append(b, '.')
+		}
+		b = d.appendQuoted(b, p)
+	}
+	return string(b)
 }

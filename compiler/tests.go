@@ -6,9 +6,10 @@ import (
 	"fmt"
 	"path"
 	"regexp"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/gmodel/gmodel/compiler/jinja"
 	"github.com/gmodel/gmodel/project"
@@ -19,83 +20,144 @@ type testTarget struct {
 	name     string // the model/seed/snapshot name, or source.table
 	node     *Node
 	source   *SourceNode
-	file     string // the YAML file
-	fileKey  string // dbt's file_key_name: "models.orders", "sources.raw"
-	modelStr string // the `model` kwarg: "{{ get_where_subquery(ref('orders')) }}"
+	file     string   // the YAML file
+	fileKey  string   // dbt's file_key_name: "models.orders", "sources.raw"
+	modelStr string   // the `model` kwarg: "{{ get_where_subquery(ref('orders')) }}"
+	fqnDirs  []string // the start of its tests' fqns: project and folders of file
+	cfgKey   string   // its tests' key for shared configs (see baseConfigKeyed)
+}
+
+// testMacro is a generic test's macro, as macroForTest finds it.
+type testMacro struct {
+	macro jinja.Value
+	ns    string
+	err   error
+}
+
+// testJob is one generic test to build: a test of the YAML attached to a
+// target, on a column or not.
+type testJob struct {
+	t     *testTarget
+	def   *project.TestDef
+	col   string
+	macro *testMacro
+	n     *Node
 }
 
 // buildGenericTests turns the tests attached in schema YAML into test nodes
 // and renders them with the generic test macros.
 func (c *compiler) buildGenericTests() {
-	var targets []testTarget
-	var defs [][]*project.TestDef
-	var cols []string
-	add := func(t testTarget, tests []*project.TestDef, col string) {
-		if len(tests) == 0 {
-			return
+	// One target per node or source with tests, shared by its columns'
+	// tests; the capacity keeps the pointers into targets stable.
+	targets := make([]testTarget, 0, len(c.nodes)+len(c.srcList))
+	type group struct {
+		t    *testTarget
+		defs []*project.TestDef
+		col  string
+	}
+	var groups []group
+	numTests := 0
+	// Most targets share a handful of YAML files, and with them the start
+	// of their tests' fqns and their shared-config key.
+	type fileFQN struct {
+		dirs []string
+		key  string
+	}
+	byFile := map[string]fileFQN{}
+	addTarget := func(t testTarget, tests []*project.TestDef, cols []*project.Column) {
+		var tp *testTarget
+		add := func(defs []*project.TestDef, col string) {
+			if len(defs) == 0 {
+				return
+			}
+			if tp == nil {
+				targets = append(targets, t)
+				tp = &targets[len(targets)-1]
+				f, ok := byFile[tp.file]
+				if !ok {
+					f.dirs = c.testFQNDirs(tp.file)
+					f.key = treeKind(Test) + "\x00" + strings.Join(f.dirs, "\x00")
+					byFile[tp.file] = f
+				}
+				tp.fqnDirs, tp.cfgKey = f.dirs, f.key
+			}
+			groups = append(groups, group{t: tp, defs: defs, col: col})
+			numTests += len(defs)
 		}
-		targets = append(targets, t)
-		defs = append(defs, tests)
-		cols = append(cols, col)
+		add(tests, "")
+		for _, col := range cols {
+			add(col.Tests, col.Name)
+		}
 	}
 	for _, n := range c.nodes {
 		if n.patch == nil || n.disabled {
 			continue
 		}
 		kind := treeKind(n.ResourceType)
-		t := testTarget{name: n.Name, node: n, file: n.patch.Pos.File, fileKey: kind + "." + n.Name,
-			modelStr: fmt.Sprintf("{{ get_where_subquery(ref('%s')) }}", n.Name)}
-		add(t, n.patch.Tests, "")
-		for _, col := range n.patch.Columns {
-			add(t, col.Tests, col.Name)
-		}
+		addTarget(testTarget{name: n.Name, node: n, file: n.patch.Pos.File, fileKey: kind + "." + n.Name,
+			modelStr: "{{ get_where_subquery(ref('" + n.Name + "')) }}"}, n.patch.Tests, n.patch.Columns)
 	}
 	for _, s := range c.srcList {
-		t := testTarget{name: s.SourceName + "_" + s.Name, source: s, file: s.Pos.File, fileKey: "sources." + s.SourceName,
-			modelStr: fmt.Sprintf("{{ get_where_subquery(source('%s', '%s')) }}", s.SourceName, s.Name)}
-		add(t, s.def.Tests, "")
-		for _, col := range s.Columns {
-			add(t, col.Tests, col.Name)
-		}
+		addTarget(testTarget{name: s.SourceName + "_" + s.Name, source: s, file: s.Pos.File, fileKey: "sources." + s.SourceName,
+			modelStr: "{{ get_where_subquery(source('" + s.SourceName + "', '" + s.Name + "')) }}"}, s.def.Tests, s.Columns)
 	}
 	c.initFastTests()
-	type job struct {
-		t   *testTarget
-		def *project.TestDef
-		col string
-		n   *Node
-	}
-	var jobs []job
-	for i := range targets {
-		for _, def := range defs[i] {
-			jobs = append(jobs, job{t: &targets[i], def: def, col: cols[i]})
+	// A project has few distinct generic tests: find each one's macro once.
+	macros := map[string]*testMacro{}
+	jobs := make([]testJob, 0, numTests)
+	for _, g := range groups {
+		for _, def := range g.defs {
+			tm := macros[def.Name]
+			if tm == nil {
+				tm = &testMacro{}
+				tm.macro, tm.ns, tm.err = c.macroForTest(def.Name)
+				macros[def.Name] = tm
+			}
+			jobs = append(jobs, testJob{t: g.t, def: def, col: g.col, macro: tm})
 		}
 	}
 	// Building a test node (names, hash, config, relation) is independent
 	// work; only numbering the nodes and spotting duplicates is sequential.
+	// The nodes are allocated together: one allocation instead of thousands.
+	slab := make([]Node, len(jobs))
 	c.parallel(len(jobs), func(i int) {
-		jobs[i].n = c.newGenericTest(*jobs[i].t, jobs[i].def, jobs[i].col)
+		jobs[i].n = c.newGenericTest(&jobs[i], &slab[i])
 	})
-	var tests []*Node
+	tests := make([]*Node, 0, len(jobs))
+	c.nodes = slices.Grow(c.nodes, len(jobs))
 	seen := make(map[string]*Node, len(jobs))
 	for _, j := range jobs {
-		n, def := j.n, j.def
-		{
-			if n == nil {
-				continue
-			}
-			if prev := seen[n.UniqueID]; prev != nil {
-				c.addErr(def.Pos, fmt.Sprintf("test '%s' is defined twice (also at %s:%d)", n.Name, prev.Pos.File, prev.Pos.Line),
-					"give one of them a different `name:`")
-				continue
-			}
-			seen[n.UniqueID] = n
-			n.index = len(c.nodes)
-			c.nodes = append(c.nodes, n)
-			tests = append(tests, n)
+		n := j.n
+		if n == nil {
+			continue
 		}
+		if prev := seen[n.UniqueID]; prev != nil {
+			c.addErr(j.def.Pos, fmt.Sprintf("test '%s' is defined twice (also at %s:%d)", n.Name, prev.Pos.File, prev.Pos.Line),
+				"give one of them a different `name:`")
+			continue
+		}
+		seen[n.UniqueID] = n
+		n.index = len(c.nodes)
+		c.nodes = append(c.nodes, n)
+		tests = append(tests, n)
 	}
 	c.parallel(len(tests), func(i int) { c.renderGenericTest(tests[i]) })
+}
+
+// testFQNDirs is the start of the fqn of the tests defined in file: the
+// project, then the file's folders under its resource path.
+func (c *compiler) testFQNDirs(file string) []string {
+	fqn := []string{c.p.Name}
+	for _, dirs := range [][]string{c.p.ModelPaths, c.p.SeedPaths, c.p.SnapshotPaths, c.p.AnalysisPaths, c.p.TestPaths} {
+		for _, d := range dirs {
+			if strings.HasPrefix(file, d+"/") {
+				if dir := path.Dir(file[len(d)+1:]); dir != "." {
+					fqn = append(fqn, strings.Split(dir, "/")...)
+				}
+			}
+		}
+	}
+	return fqn
 }
 
 // macroForTest finds the generic test macro `test_<name>`.
@@ -137,20 +199,9 @@ func (c *compiler) macroForTest(name string) (jinja.Value, string, error) {
 	return m, ns, nil
 }
 
-// identRuns replaces each run of characters outside [0-9a-zA-Z_] with one
-// "_", as dbt's re.sub("[^0-9a-zA-Z_]+", "_", arg).
-func identRuns(s string) string {
-	clean := true
-	for i := 0; i < len(s); i++ {
-		if !isIdentByte(s[i]) {
-			clean = false
-			break
-		}
-	}
-	if clean {
-		return s
-	}
-	b := make([]byte, 0, len(s))
+// appendIdentRuns appends s with each run of characters outside
+// [0-9a-zA-Z_] replaced by one "_", as dbt's re.sub("[^0-9a-zA-Z_]+", "_", arg).
+func appendIdentRuns(b []byte, s string) []byte {
 	inRun := false
 	for i := 0; i < len(s); i++ {
 		if isIdentByte(s[i]) {
@@ -161,15 +212,18 @@ func identRuns(s string) string {
 			inRun = true
 		}
 	}
-	return string(b)
+	return b
 }
 
 func isIdentByte(c byte) bool {
 	return c == '_' || c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z'
 }
 
-func (c *compiler) newGenericTest(t testTarget, def *project.TestDef, column string) *Node {
-	macro, ns, err := c.macroForTest(def.Name)
+// newGenericTest fills n with the test node of j, or returns nil after
+// reporting an unknown test.
+func (c *compiler) newGenericTest(j *testJob, n *Node) *Node {
+	t, def, column := j.t, j.def, j.col
+	macro, ns, err := j.macro.macro, j.macro.ns, j.macro.err
 	if err != nil {
 		e := c.jinjaError(def.Pos.File, err, "")
 		e.Pos = def.Pos
@@ -181,17 +235,14 @@ func (c *compiler) newGenericTest(t testTarget, def *project.TestDef, column str
 		short = short[i+1:]
 	}
 	// kwargs in dbt's order: the test's own arguments, then column_name and model.
-	kwargs := jinja.NewDict()
-	nameArgs := map[string]any{}
+	kwargs := jinja.NewDictSize(def.Args.Len() + 2)
 	if def.Args != nil {
 		for _, k := range def.Args.Keys {
 			kwargs.Set(k, toJinja(def.Args.Values[k]))
-			nameArgs[k] = def.Args.Values[k]
 		}
 	}
 	if column != "" {
 		kwargs.Set("column_name", column)
-		nameArgs["column_name"] = column
 	}
 	kwargs.Set("model", t.modelStr)
 
@@ -202,47 +253,31 @@ func (c *compiler) newGenericTest(t testTarget, def *project.TestDef, column str
 	if t.source != nil {
 		testType = "source_" + testType
 	}
-	shortName, fullName := synthesizeTestNames(testType, t.name, nameArgs)
+	shortName, fullName := synthesizeTestNames(testType, t.name, def.Args, column)
 	if def.CustomName != "" {
 		shortName, fullName = def.CustomName, def.CustomName
 	}
-	meta := jinja.NewDict()
-	meta.Set("name", short)
-	meta.Set("kwargs", kwargs)
-	if ns != "" {
-		meta.Set("namespace", ns)
-	} else {
-		meta.Set("namespace", nil)
-	}
-	hash := testHash(fullName, meta)
+	hash := testHash(fullName, short, ns, kwargs)
 
-	fqn := []string{c.p.Name}
-	for _, dirs := range [][]string{c.p.ModelPaths, c.p.SeedPaths, c.p.SnapshotPaths, c.p.AnalysisPaths, c.p.TestPaths} {
-		for _, d := range dirs {
-			if strings.HasPrefix(t.file, d+"/") {
-				if dir := path.Dir(t.file[len(d)+1:]); dir != "." {
-					fqn = append(fqn, strings.Split(dir, "/")...)
-				}
-			}
-		}
-	}
+	fqn := make([]string, len(t.fqnDirs), len(t.fqnDirs)+1)
+	copy(fqn, t.fqnDirs)
 	fqn = append(fqn, fullName)
 
-	n := &Node{
-		UniqueID:         "test." + c.p.Name + "." + fullName + "." + hash,
-		Name:             fullName,
-		ResourceType:     Test,
-		PackageName:      c.p.Name,
-		Path:             shortName + ".sql",
-		OriginalFilePath: t.file,
-		FQN:              fqn,
-		RawCode:          rawTestCode(ns, short, def.Config, shortName != fullName && !hasKey(def.Config, "alias"), shortName),
-		Language:         "sql",
-		ColumnName:       column,
-		FileKeyName:      t.fileKey,
-		TestMetadata:     &TestMetadata{Name: short, Kwargs: kwargs, Namespace: ns},
-		Pos:              def.Pos,
-	}
+	// n is zeroed: setting fields one by one spares building a whole Node
+	// and copying it in.
+	n.UniqueID = "test." + c.p.Name + "." + fullName + "." + hash
+	n.Name = fullName
+	n.ResourceType = Test
+	n.PackageName = c.p.Name
+	n.Path = shortName + ".sql"
+	n.OriginalFilePath = t.file
+	n.FQN = fqn
+	n.RawCode = rawTestCode(ns, short, def.Config, shortName != fullName && !hasKey(def.Config, "alias"), shortName)
+	n.Language = "sql"
+	n.ColumnName = column
+	n.FileKeyName = t.fileKey
+	n.TestMetadata = &TestMetadata{Name: short, Kwargs: kwargs, Namespace: ns}
+	n.Pos = def.Pos
 	if t.node != nil {
 		n.AttachedNode = t.node.UniqueID
 	} else if t.source != nil {
@@ -250,7 +285,7 @@ func (c *compiler) newGenericTest(t testTarget, def *project.TestDef, column str
 	}
 	n.testOn = t
 	n.testDef = def
-	c.baseConfig(n)
+	c.baseConfigKeyed(n, t.cfgKey)
 	if def.Config != nil && len(def.Config.Keys) > 0 {
 		project.MergeConfig(n.ownConfig(), def.Config)
 	}
@@ -338,11 +373,12 @@ func hasKey(m *project.OrderedMap, k string) bool {
 // rawTestCode is the raw_code dbt records for a generic test: the macro call
 // on the generated kwargs, then the test's config.
 func rawTestCode(ns, name string, cfg *project.OrderedMap, setAlias bool, alias string) string {
-	call := "test_" + name
+	var code string
 	if ns != "" {
-		call = ns + "." + call
+		code = "{{ " + ns + ".test_" + name + "(**_dbt_generic_test_kwargs) }}"
+	} else {
+		code = "{{ test_" + name + "(**_dbt_generic_test_kwargs) }}"
 	}
-	code := "{{ " + call + "(**_dbt_generic_test_kwargs) }}"
 	var parts []string
 	if cfg != nil {
 		for _, k := range cfg.Keys {
@@ -402,52 +438,82 @@ func (c *compiler) evalExpr(rc *renderCtx, s string) (jinja.Value, error) {
 
 // synthesizeTestNames builds dbt's generic test names: the full name
 // (`<test>_<model>_<args>`) and, when that reaches 64 characters, a short one
-// with a hash, used as the alias and file name.
-func synthesizeTestNames(testType, target string, args map[string]any) (short, full string) {
-	keys := make([]string, 0, len(args))
-	for k := range args {
-		if k != "model" {
-			keys = append(keys, k)
+// with a hash, used as the alias and file name. The args are the test's
+// YAML arguments (all but `model`) with column_name (when column is set)
+// in its place, in sorted key order.
+func synthesizeTestNames(testType, target string, args *project.OrderedMap, column string) (short, full string) {
+	var keyBuf [8]string
+	keys := keyBuf[:0]
+	if args != nil {
+		for _, k := range args.Keys {
+			if k != "model" && (k != "column_name" || column == "") {
+				keys = append(keys, k)
+			}
 		}
 	}
-	sort.Strings(keys)
-	var flat []string
+	if column != "" {
+		keys = append(keys, "column_name")
+	}
+	slices.Sort(keys)
+	b := make([]byte, 0, len(testType)+len(target)+len(column)+16)
+	b = append(b, testType...)
+	b = append(b, '_')
+	b = append(b, target...)
+	identLen := len(b)
+	b = append(b, '_')
+	first := true
+	flat := func(s string) {
+		if !first {
+			b = append(b, "__"...)
+		}
+		first = false
+		b = appendIdentRuns(b, s)
+	}
 	for _, k := range keys {
-		switch v := args[k].(type) {
+		if k == "column_name" && column != "" {
+			flat(column)
+			continue
+		}
+		switch v := args.Values[k].(type) {
 		case *project.OrderedMap:
 			for _, kk := range v.Keys {
-				flat = append(flat, pyStr(v.Values[kk]))
+				flat(pyStr(v.Values[kk]))
 			}
 		case []any:
 			for _, e := range v {
-				flat = append(flat, pyStr(e))
+				flat(pyStr(e))
 			}
 		default:
-			flat = append(flat, pyStr(v))
+			flat(pyStr(v))
 		}
 	}
-	for i, f := range flat {
-		flat[i] = identRuns(f)
-	}
-	ident := testType + "_" + target
-	full = ident + "_" + strings.Join(flat, "__")
+	full = string(b)
 	if len(full) >= 64 {
-		sum := md5.Sum([]byte(full))
-		trunc := ident
-		if len(trunc) > 30 {
-			trunc = trunc[:30]
-		}
+		sum := md5.Sum(b)
+		trunc := full[:min(identLen, 30)]
 		return trunc + "_" + hex.EncodeToString(sum[:]), full
 	}
 	return full, full
 }
 
 // testHash is the 10-character suffix of a generic test's unique id: the end
-// of md5(name + repr(test metadata with sorted keys and values as strings)).
-func testHash(name string, meta *jinja.Dict) string {
+// of md5(name + repr(dbt's get_hashable_md of the test metadata)), that is
+// of {'kwargs': ..., 'name': ..., 'namespace': ...} with sorted keys and
+// every value but dicts and lists as a string.
+func testHash(name, short, ns string, kwargs *jinja.Dict) string {
 	b := make([]byte, 0, 256)
 	b = append(b, name...)
-	b = appendHashable(b, meta)
+	b = append(b, "{'kwargs': "...)
+	b = appendHashable(b, kwargs)
+	b = append(b, ", 'name': "...)
+	b = appendPyRepr(b, short)
+	b = append(b, ", 'namespace': "...)
+	if ns != "" {
+		b = appendPyRepr(b, ns)
+	} else {
+		b = append(b, "'None'"...)
+	}
+	b = append(b, '}')
 	sum := md5.Sum(b)
 	var h [32]byte
 	hex.Encode(h[:], sum[:])
@@ -459,11 +525,12 @@ func testHash(name string, meta *jinja.Dict) string {
 func appendHashable(b []byte, v jinja.Value) []byte {
 	switch x := v.(type) {
 	case *jinja.Dict:
-		keys := make([]string, 0, x.Len())
+		var keyBuf [8]string
+		keys := keyBuf[:0]
 		for _, k := range x.Keys() {
 			keys = append(keys, jinja.ToString(k))
 		}
-		sort.Strings(keys)
+		slices.Sort(keys)
 		b = append(b, '{')
 		for i, k := range keys {
 			if i > 0 {
@@ -534,57 +601,60 @@ func pyStr(v any) string {
 	return fmt.Sprint(v)
 }
 
-// appendPyRepr appends Python's repr() of a string.
+// appendPyRepr appends Python's repr() of a string: single quotes unless
+// the string has single quotes and no double ones. Runs of characters that
+// need no escape are copied at once.
 func appendPyRepr(b []byte, s string) []byte {
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; c < 0x20 || c >= 0x7f || c == '\'' || c == '\\' {
-			return append(b, pyRepr(s)...)
+	q := byte('\'')
+	if strings.IndexByte(s, '\'') >= 0 && strings.IndexByte(s, '"') < 0 {
+		q = '"'
+	}
+	b = append(b, q)
+	start := 0
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c >= 0x20 && c < 0x7f && c != '\\' && c != q {
+			i++
+			continue
+		}
+		if c >= utf8.RuneSelf {
+			// Valid UTF-8 is kept as it is; an invalid byte becomes U+FFFD.
+			r, size := utf8.DecodeRuneInString(s[i:])
+			if r != utf8.RuneError || size != 1 {
+				i += size
+				continue
+			}
+			b = append(b, s[start:i]...)
+			b = utf8.AppendRune(b, r)
+			i++
+			start = i
+			continue
+		}
+		b = append(b, s[start:i]...)
+		i++
+		start = i
+		switch {
+		case c == '\\':
+			b = append(b, '\\', '\\')
+		case c == q:
+			b = append(b, '\\', q)
+		case c == '\n':
+			b = append(b, '\\', 'n')
+		case c == '\r':
+			b = append(b, '\\', 'r')
+		case c == '\t':
+			b = append(b, '\\', 't')
+		default: // other control characters and DEL
+			b = append(b, '\\', 'x', hexDigits[c>>4], hexDigits[c&0xf])
 		}
 	}
-	b = append(b, '\'')
-	b = append(b, s...)
-	return append(b, '\'')
+	b = append(b, s[start:]...)
+	return append(b, q)
 }
 
 // pyRepr is Python's repr() of a string.
 func pyRepr(s string) string {
-	plain := true
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; c < 0x20 || c >= 0x7f || c == '\'' || c == '\\' {
-			plain = false
-			break
-		}
-	}
-	if plain {
-		return "'" + s + "'"
-	}
-	q := byte('\'')
-	if strings.ContainsRune(s, '\'') && !strings.ContainsRune(s, '"') {
-		q = '"'
-	}
-	var b strings.Builder
-	b.WriteByte(q)
-	for _, r := range s {
-		switch {
-		case r == '\\':
-			b.WriteString(`\\`)
-		case r == rune(q):
-			b.WriteByte('\\')
-			b.WriteByte(q)
-		case r == '\n':
-			b.WriteString(`\n`)
-		case r == '\r':
-			b.WriteString(`\r`)
-		case r == '\t':
-			b.WriteString(`\t`)
-		case r < 0x20 || r == 0x7f:
-			fmt.Fprintf(&b, `\x%02x`, r)
-		default:
-			b.WriteRune(r)
-		}
-	}
-	b.WriteByte(q)
-	return b.String()
+	return string(appendPyRepr(make([]byte, 0, len(s)+2), s))
 }
 
 // disableFastTests makes every generic test go through its Jinja macro; the
@@ -625,20 +695,29 @@ func (c *compiler) fastTest(n *Node) bool {
 	}
 	col := n.ColumnName
 	var b strings.Builder
+	b.Grow(3*len(col) + len(rel) + 128)
 	b.WriteString("\n    \n    \n\n")
 	if name == "unique" {
-		b.WriteString("select\n    " + col + " as unique_field,\n    count(*) as n_records\n\nfrom " + rel +
-			"\nwhere " + col + " is not null\ngroup by " + col + "\nhaving count(*) > 1\n\n")
+		for _, s := range [...]string{"select\n    ", col, " as unique_field,\n    count(*) as n_records\n\nfrom ", rel,
+			"\nwhere ", col, " is not null\ngroup by ", col, "\nhaving count(*) > 1\n\n"} {
+			b.WriteString(s)
+		}
 	} else {
 		list := col
 		if v, ok := n.Config.Values["store_failures"]; ok && jinja.IsTrue(toJinja(v)) {
 			list = "*"
 		}
-		b.WriteString("\n\nselect " + list + "\nfrom " + rel + "\nwhere " + col + " is null\n\n")
+		for _, s := range [...]string{"\n\nselect ", list, "\nfrom ", rel, "\nwhere ", col, " is null\n\n"} {
+			b.WriteString(s)
+		}
 	}
 	b.WriteString("\n")
 	n.rendered = b.String()
-	n.DependsOnMacros = append(n.DependsOnMacros, "macro.dbt.test_"+name, "macro.dbt.get_where_subquery")
+	testMacro := "macro.dbt.test_unique"
+	if name == "not_null" {
+		testMacro = "macro.dbt.test_not_null"
+	}
+	n.DependsOnMacros = append(n.DependsOnMacros, testMacro, "macro.dbt.get_where_subquery")
 	return true
 }
 

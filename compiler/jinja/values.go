@@ -84,6 +84,10 @@ func newKwargs(n int) *Dict {
 	return &Dict{keys: buf[:0:n], vals: buf[n:n]}
 }
 
+// NewDictSize returns an empty dict with room for n entries, allocated at
+// once.
+func NewDictSize(n int) *Dict { return newKwargs(n) }
+
 // getStr is Get for a string key, without boxing it.
 func (d *Dict) getStr(k string) (Value, bool) {
 	if d == nil {
