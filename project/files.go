@@ -326,10 +326,15 @@ func (l *loader) readFile(dir, rel string, content bool) *File {
 			return f
 		}
 	}
-	b, err := os.ReadFile(abs)
+	bp := readBufs.Get().(*[]byte)
+	defer readBufs.Put(bp)
+	b, err := readInto(abs, *bp)
 	if err != nil {
 		l.errs.Add(Pos{File: rel}, "cannot read: %v", unwrapPathError(err))
 		return nil
+	}
+	if cap(b) <= maxReadBuf {
+		*bp = b[:0]
 	}
 	f.Checksum = checksum(b)
 	if content {
@@ -337,6 +342,12 @@ func (l *loader) readFile(dir, rel string, content bool) *File {
 	}
 	return f
 }
+
+// readBufs are the buffers files are read into, one per reading goroutine
+// at a time; a buffer grown past maxReadBuf for a big file is not kept.
+var readBufs = sync.Pool{New: func() any { b := make([]byte, 0, 64<<10); return &b }}
+
+const maxReadBuf = 4 << 20
 
 // maxHashedSeedSize is dbt's limit above which a seed's checksum is its path.
 const maxHashedSeedSize = 1 << 20
