@@ -8,11 +8,9 @@ import (
 	"os"
 	"path"
 	"path/filepath"
-	"runtime"
 	"slices"
 	"strings"
 	"sync"
-	"sync/atomic"
 )
 
 // rootFiles are files at the project root that are never schema YAML, for
@@ -27,10 +25,48 @@ var rootFiles = map[string]bool{
 // reads the schema YAML among them.
 func (l *loader) collectFiles() {
 	p := l.p
+	// Files are read, and schema files parsed and decoded, by a pool of
+	// workers while the directories are still being walked: a project of
+	// thousands of files is bound by system calls and by YAML parsing, and
+	// neither waits for the walk to end.
+	work := make(chan func(), 256)
+	var workers sync.WaitGroup
+	for range readWorkers {
+		workers.Add(1)
+		go func() {
+			defer workers.Done()
+			for fn := range work {
+				fn()
+			}
+		}()
+	}
+	// Schema files are parsed and decoded each on its own, then merged in
+	// file order so that duplicates across files are reported stably.
+	type schemaJob struct {
+		rel     string
+		decoded *loader
+		errs    ErrorList
+	}
+	var schemaJobs []*schemaJob
 	schema := map[string]bool{}
 	addSchema := func(rel string) {
-		if !(path.Dir(rel) == "." && rootFiles[path.Base(rel)]) {
-			schema[rel] = true
+		if path.Dir(rel) == "." && rootFiles[path.Base(rel)] || schema[rel] {
+			return
+		}
+		schema[rel] = true
+		sj := &schemaJob{rel: rel}
+		schemaJobs = append(schemaJobs, sj)
+		work <- func() {
+			b, err := readInto(filepath.Join(p.Root, filepath.FromSlash(rel)), nil)
+			if err != nil {
+				sj.errs.Add(Pos{File: rel}, "cannot read: %v", unwrapPathError(err))
+				return
+			}
+			if root := parseYAML(rel, b, &sj.errs); root != nil {
+				sub := &loader{p: &Project{}, errs: &sj.errs, opts: l.opts, seen: map[string]Pos{}}
+				sub.schemaFile(rel, root)
+				sj.decoded = sub
+			}
 		}
 	}
 	type sink struct {
@@ -41,8 +77,6 @@ func (l *loader) collectFiles() {
 	models, seeds := newSink(&p.ModelFiles), newSink(&p.SeedFiles)
 	snapshots, analyses := newSink(&p.SnapshotFiles), newSink(&p.AnalysisFiles)
 	tests, macros, docs := newSink(&p.TestFiles), newSink(&p.MacroFiles), newSink(&p.DocFiles)
-	// Files are found first and read afterwards, in parallel: a project
-	// of thousands of files is bound by system calls, not by one core.
 	type job struct {
 		s        *sink
 		dir, rel string
@@ -56,7 +90,12 @@ func (l *loader) collectFiles() {
 			return
 		}
 		s.seen[rel] = true
-		jobs = append(jobs, &job{s: s, dir: dir, rel: rel, content: content})
+		j := &job{s: s, dir: dir, rel: rel, content: content}
+		jobs = append(jobs, j)
+		work <- func() {
+			sub := &loader{p: l.p, errs: &j.errs, opts: l.opts}
+			j.f = sub.readFile(j.dir, j.rel, j.content)
+		}
 	}
 
 	for _, dir := range p.ModelPaths {
@@ -125,39 +164,8 @@ func (l *loader) collectFiles() {
 			}
 		})
 	}
-	for rel := range schema {
-		p.SchemaFiles = append(p.SchemaFiles, rel)
-	}
-	slices.Sort(p.SchemaFiles)
-	// Parsing and decoding are the costly part of a schema file: each file
-	// is parsed and decoded on its own, while the SQL files are being read,
-	// then the results are merged in file order so that duplicates across
-	// files are reported stably.
-	decoded := make([]*loader, len(p.SchemaFiles))
-	fileErrs := make([]ErrorList, len(p.SchemaFiles))
-	var yamlDone sync.WaitGroup
-	yamlDone.Add(1)
-	go func() {
-		defer yamlDone.Done()
-		parallel(len(p.SchemaFiles), 0, func(i int) {
-			rel := p.SchemaFiles[i]
-			data, err := os.ReadFile(filepath.Join(p.Root, filepath.FromSlash(rel)))
-			if err != nil {
-				fileErrs[i].Add(Pos{File: rel}, "cannot read: %v", unwrapPathError(err))
-				return
-			}
-			if root := parseYAML(rel, data, &fileErrs[i]); root != nil {
-				sub := &loader{p: &Project{}, errs: &fileErrs[i], opts: l.opts, seen: map[string]Pos{}}
-				sub.schemaFile(rel, root)
-				decoded[i] = sub
-			}
-		})
-	}()
-	parallel(len(jobs), readWorkers, func(i int) {
-		j := jobs[i]
-		sub := &loader{p: l.p, errs: &j.errs, opts: l.opts}
-		j.f = sub.readFile(j.dir, j.rel, j.content)
-	})
+	close(work)
+	workers.Wait()
 	for _, j := range jobs {
 		l.errs.Append(j.errs...)
 		if j.f != nil {
@@ -167,12 +175,13 @@ func (l *loader) collectFiles() {
 	for _, list := range []*[]*File{&p.ModelFiles, &p.SeedFiles, &p.SnapshotFiles, &p.AnalysisFiles, &p.TestFiles, &p.MacroFiles, &p.DocFiles} {
 		slices.SortFunc(*list, func(a, b *File) int { return strings.Compare(a.Path, b.Path) })
 	}
-	yamlDone.Wait()
+	slices.SortFunc(schemaJobs, func(a, b *schemaJob) int { return strings.Compare(a.rel, b.rel) })
 	l.seen = map[string]Pos{}
-	for i := range p.SchemaFiles {
-		l.errs.Append(fileErrs[i]...)
-		if decoded[i] != nil {
-			l.merge(decoded[i].p)
+	for _, sj := range schemaJobs {
+		p.SchemaFiles = append(p.SchemaFiles, sj.rel)
+		l.errs.Append(sj.errs...)
+		if sj.decoded != nil {
+			l.merge(sj.decoded.p)
 		}
 	}
 }
@@ -221,37 +230,6 @@ func (l *loader) dup(key string, pos Pos, msg string) bool {
 // readWorkers is how many files are read at once; reads mostly wait on the
 // kernel, so more than the number of cores helps.
 const readWorkers = 8
-
-// parallel runs fn(i) for i in [0,n) on workers goroutines (GOMAXPROCS when
-// workers is 0).
-func parallel(n, workers int, fn func(i int)) {
-	if workers <= 0 {
-		workers = runtime.GOMAXPROCS(0)
-	}
-	workers = min(workers, n)
-	if workers <= 1 {
-		for i := 0; i < n; i++ {
-			fn(i)
-		}
-		return
-	}
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	for k := 0; k < workers; k++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for {
-				i := int(next.Add(1)) - 1
-				if i >= n {
-					return
-				}
-				fn(i)
-			}
-		}()
-	}
-	wg.Wait()
-}
 
 // walk calls visit for every regular file under the root-relative dir with
 // its root-relative slash path and lower-case extension. A missing dir is
