@@ -142,6 +142,13 @@ func (m *Macro) CallJinja(c *Call) (Value, error) {
 const maxDepth = 400
 
 func (m *Macro) call(st *State, args []Value, kw *Dict, caller Value) (Value, error) {
+	return m.invoke(st, args, kw, caller, false)
+}
+
+// invoke runs the macro. With print set it writes its output (or the value
+// it returns) to st.out and returns nil, sparing the string of a call whose
+// output is printed anyway.
+func (m *Macro) invoke(st *State, args []Value, kw *Dict, caller Value, print bool) (Value, error) {
 	if st == nil {
 		return nil, errors.New("macro '" + m.Name + "' called without a render state")
 	}
@@ -155,11 +162,15 @@ func (m *Macro) call(st *State, args []Value, kw *Dict, caller Value) (Value, er
 	if parent == nil && st.tmpl != nil && m.unit == st.tmpl.unit {
 		parent = st.root
 	}
-	sc := &scope{parent: parent}
+	sc := st.newScope(parent)
 	savedSc, savedFile, savedU := st.sc, st.file, st.u
 	st.sc, st.file, st.u = sc, m.File, m.unit
 	st.depth++
-	defer func() { st.sc, st.file, st.u = savedSc, savedFile, savedU; st.depth-- }()
+	defer func() {
+		st.sc, st.file, st.u = savedSc, savedFile, savedU
+		st.depth--
+		st.freeScope(sc)
+	}()
 
 	used := 0
 	for i, name := range m.Params {
@@ -213,17 +224,29 @@ func (m *Macro) call(st *State, args []Value, kw *Dict, caller Value) (Value, er
 		sc.set("caller", caller)
 	}
 	if m.body == nil {
+		if print {
+			return nil, nil
+		}
 		return "", nil
 	}
-	out, perr := st.capture(m.body)
+	start := len(st.out)
+	perr := st.exec(m.body)
 	if perr != nil {
+		st.out = st.out[:start]
 		err := unwrapPongo(perr)
 		if r, ok := err.(*returnSignal); ok {
+			if print {
+				writeOut(st, r.v)
+				return nil, nil
+			}
 			return r.v, nil
 		}
 		return nil, err
 	}
-	return out, nil
+	if print {
+		return nil, nil
+	}
+	return st.take(start, nil), nil
 }
 
 // Macros returns the template's top-level {% macro %} and {% test %}
@@ -266,6 +289,8 @@ func (t *Template) Render(vars map[string]Value, data any) (out string, err erro
 		*buf = make([]byte, 0, want)
 	}
 	st.out = (*buf)[:0]
+	mem := memPool.Get().(*renderMem)
+	st.mem, st.vals = mem, mem.vals
 	perr := st.exec(t.root)
 	if perr == nil {
 		out = string(st.out)
@@ -274,9 +299,12 @@ func (t *Template) Render(vars map[string]Value, data any) (out string, err erro
 		*buf = st.out[:0]
 		outPool.Put(buf)
 	}
+	clear(st.vals[:cap(st.vals)])
+	mem.vals = st.vals[:0]
+	memPool.Put(mem)
 	// A State kept past its render (by a Func, say) must not write into
-	// a buffer another render now owns.
-	st.out = nil
+	// a buffer another render now owns, nor recycle memory into it.
+	st.out, st.mem, st.vals = nil, nil, nil
 	if perr != nil {
 		err := unwrapPongo(perr)
 		switch err.(type) {
