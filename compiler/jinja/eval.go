@@ -16,7 +16,7 @@ type State struct {
 	Env  *Env
 	Data any
 
-	vars  map[string]Value
+	vars  Vars
 	root  *scope // template-level names ({% set %} at top level)
 	sc    *scope // innermost scope
 	tmpl  *Template
@@ -145,9 +145,36 @@ func (sc *scope) reset() {
 // NewState returns a State for calling macros or functions from Go outside
 // of Template.Render (e.g. running a project macro directly).
 func (e *Env) NewState(vars map[string]Value, data any) *State {
-	st := &State{Env: e, Data: data, vars: vars}
+	st := &State{Env: e, Data: data, vars: mapVars(vars)}
 	st.init()
 	return st
+}
+
+// Vars supplies the per-render names of a render (this, model, config...)
+// in place of a map, e.g. creating none of them until the template asks.
+// Lookup asks Var after the template's own scopes and before Env.Globals.
+// A Vars is used by one render at a time.
+type Vars interface {
+	Var(name string) (Value, bool)
+	// VarNames lists the names Var knows, for the did-you-mean hint of
+	// an undefined name.
+	VarNames() []string
+}
+
+// mapVars is a Vars from a map.
+type mapVars map[string]Value
+
+func (m mapVars) Var(name string) (Value, bool) {
+	v, ok := m[name]
+	return v, ok
+}
+
+func (m mapVars) VarNames() []string {
+	names := make([]string, 0, len(m))
+	for n := range m {
+		names = append(names, n)
+	}
+	return names
 }
 
 func (s *State) init() {
@@ -166,8 +193,10 @@ func (s *State) Lookup(name string) (Value, bool) {
 			}
 		}
 	}
-	if v, ok := s.vars[name]; ok {
-		return v, true
+	if s.vars != nil {
+		if v, ok := s.vars.Var(name); ok {
+			return v, true
+		}
 	}
 	if v, ok := s.Env.Globals[name]; ok {
 		return v, true
@@ -219,8 +248,8 @@ func (s *State) nameHint(name string) string {
 	for sc := s.sc; sc != nil; sc = sc.parent {
 		names = append(names, sc.names...)
 	}
-	for n := range s.vars {
-		names = append(names, n)
+	if s.vars != nil {
+		names = append(names, s.vars.VarNames()...)
 	}
 	for n := range s.Env.Globals {
 		names = append(names, n)

@@ -277,6 +277,12 @@ func (t *Template) Names() []string {
 // config...); data is opaque to the engine and reachable as
 // Call.State.Data. The error is an *Error.
 func (t *Template) Render(vars map[string]Value, data any) (out string, err error) {
+	return t.RenderVars(mapVars(vars), data)
+}
+
+// RenderVars is Render with the per-render names supplied by vars (nil for
+// none).
+func (t *Template) RenderVars(vars Vars, data any) (out string, err error) {
 	st := &State{Env: t.env, Data: data, vars: vars, tmpl: t, file: t.File, u: t.unit}
 	st.init()
 	defer func() {
