@@ -1024,6 +1024,9 @@ func (p *parser) parseExpression(withCondexpr bool) (expr, *Error) {
 	if x := p.parseLoneOperand(); x != nil {
 		return x, nil
 	}
+	if x := p.parseLoneUnary(); x != nil {
+		return x, nil
+	}
 	if withCondexpr {
 		return p.parseCondexpr()
 	}
@@ -1049,15 +1052,7 @@ func (p *parser) parseLoneOperand() expr {
 	if p.nesting >= maxNesting {
 		return nil
 	}
-	switch n := p.look(); n.kind {
-	case tVarEnd, tBlockEnd:
-	case tOp:
-		switch p.tv(n) {
-		case ",", ")", "]", "}", ":":
-		default:
-			return nil
-		}
-	default:
+	if !p.endsExpr(p.look()) {
 		return nil
 	}
 	x, err := p.parsePrimary()
@@ -1065,6 +1060,54 @@ func (p *parser) parseLoneOperand() expr {
 		return nil
 	}
 	return x
+}
+
+// parseLoneUnary is the next fast path: an operand with its calls,
+// attributes, subscripts and filters (`ref('x')`, `cents_to_dollars(c,
+// scale=2)`, `loop.last`) right before a token that ends the expression.
+// No binary operator follows, so every precedence level of the full
+// descent would hand the operand up unchanged. When something else
+// follows, it rewinds and returns nil: the full descent parses the
+// expression again (the nodes made here are dropped; the counts they
+// bumped only ever ask "any?").
+func (p *parser) parseLoneUnary() expr {
+	t := p.cur()
+	switch t.kind {
+	case tString, tInt, tFloat:
+	case tName:
+		if p.tv(t) == "not" {
+			return nil
+		}
+	case tOp:
+		switch p.tv(t) {
+		case "(", "[", "{":
+		default:
+			return nil
+		}
+	default:
+		return nil
+	}
+	save, base := p.i, len(p.exprStack)
+	x, err := p.parseUnary(true)
+	if err == nil && p.endsExpr(p.cur()) {
+		return x
+	}
+	p.i, p.exprStack = save, p.exprStack[:base]
+	return nil
+}
+
+// endsExpr reports whether t ends an expression at every precedence level.
+func (p *parser) endsExpr(t *token) bool {
+	switch t.kind {
+	case tVarEnd, tBlockEnd:
+		return true
+	case tOp:
+		switch p.tv(t) {
+		case ",", ")", "]", "}", ":":
+			return true
+		}
+	}
+	return false
 }
 
 func (p *parser) parseCondexpr() (expr, *Error) {
