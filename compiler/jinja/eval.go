@@ -278,7 +278,7 @@ func (e *nameExpr) eval(st *State) (Value, error) {
 }
 
 func (e *listExpr) eval(st *State) (Value, error) {
-	l := &List{Items: make([]Value, len(e.items)), Tuple: e.tuple}
+	l := newListLen(len(e.items), e.tuple)
 	for i, it := range e.items {
 		v, err := it.eval(st)
 		if err != nil {

@@ -31,8 +31,10 @@ type parser struct {
 	// from one backing array, so a parse makes few, larger allocations.
 	stmtStack []stmt
 	exprStack []expr
+	kwStack   []kwarg
 	stmtSlab  []stmt
 	exprSlab  []expr
+	kwSlab    []kwarg
 	chunk     int // the least chunk of stmtSlab and exprSlab
 	specials  [numSpecials]int
 	// unknownCallables counts filters and tests not found in the Env:
@@ -44,6 +46,9 @@ type parser struct {
 	consts           slab[constExpr]
 	calls            slab[callExpr]
 	getattrs         slab[getattrExpr]
+	lists            slab[listExpr]
+	ifs              slab[ifStmt]
+	fors             slab[forStmt]
 }
 
 // slab hands out pointers into chunks of T, one allocation per chunk.
@@ -69,7 +74,7 @@ func (s *slab[T]) new() *T {
 // node. The counts are estimates (mostly upper bounds): a slab that runs
 // out simply grows.
 func (p *parser) sizeSlabs() {
-	var text, vars, blocks, names, consts, calls, dots, commas int
+	var text, vars, blocks, names, consts, calls, dots, commas, equals, lists, ifs, fors int
 	prev := tEOF
 	for i := range p.toks {
 		t := &p.toks[i]
@@ -82,6 +87,14 @@ func (p *parser) sizeSlabs() {
 			blocks++
 		case tName:
 			names++
+			if prev == tBlockBegin {
+				switch p.src[t.vs:t.ve] {
+				case "if":
+					ifs++
+				case "for":
+					fors++
+				}
+			}
 		case tString, tInt, tFloat:
 			consts++
 		case tOp:
@@ -94,6 +107,12 @@ func (p *parser) sizeSlabs() {
 				dots++
 			case ',':
 				commas++
+			case '=':
+				if t.ve-t.vs == 1 {
+					equals++
+				}
+			case '[':
+				lists++
 			}
 		}
 		prev = t.kind
@@ -104,8 +123,12 @@ func (p *parser) sizeSlabs() {
 	p.consts.next = consts + 1
 	p.calls.next = calls + 1
 	p.getattrs.next = dots + 1
+	p.lists.next = lists
+	p.ifs.next = ifs
+	p.fors.next = fors
 	p.stmtSlab = make([]stmt, text+vars+blocks/2+1)
 	p.exprSlab = make([]expr, commas+calls+4)
+	p.kwSlab = make([]kwarg, equals)
 	p.chunk = 16
 }
 
@@ -140,6 +163,24 @@ func (p *parser) exprList(base int) []expr {
 	p.exprSlab = p.exprSlab[n:]
 	copy(out, p.exprStack[base:])
 	p.exprStack = p.exprStack[:base]
+	return out
+}
+
+// kwList pops the keyword arguments pushed since base into an exact-size
+// slice (nil when there are none).
+func (p *parser) kwList(base int) []kwarg {
+	n := len(p.kwStack) - base
+	if n == 0 {
+		return nil
+	}
+	if len(p.kwSlab) < n {
+		p.kwSlab = make([]kwarg, max(n, p.chunk))
+	}
+	out := p.kwSlab[:n:n]
+	p.kwSlab = p.kwSlab[n:]
+	copy(out, p.kwStack[base:])
+	clear(p.kwStack[base:])
+	p.kwStack = p.kwStack[:base]
 	return out
 }
 
@@ -601,7 +642,8 @@ var (
 )
 
 func (p *parser) parseIf() (stmt, *Error) {
-	s := &ifStmt{p: p.next().pos}
+	s := p.ifs.new()
+	s.p = p.next().pos
 	base := len(p.exprStack)
 	var bodiesBuf [4][]stmt
 	bodies := bodiesBuf[:0]
@@ -621,7 +663,14 @@ func (p *parser) parseIf() (stmt, *Error) {
 			continue
 		}
 		s.conds = p.exprList(base)
-		s.bodies = append([][]stmt(nil), bodies...)
+		if len(bodies) == 1 {
+			// The commonest if has no elif: its one body lives in the
+			// statement itself.
+			s.body1[0] = bodies[0]
+			s.bodies = s.body1[:]
+		} else {
+			s.bodies = append([][]stmt(nil), bodies...)
+		}
 		if p.tv(t) == "else" {
 			s.els, err = p.parseStatements(endsEndif, true)
 			if err != nil {
@@ -633,7 +682,8 @@ func (p *parser) parseIf() (stmt, *Error) {
 }
 
 func (p *parser) parseFor() (stmt, *Error) {
-	s := &forStmt{p: p.next().pos}
+	s := p.fors.new()
+	s.p = p.next().pos
 	tg, err := p.parseAssignTarget(true, false, endsIn, false)
 	if err != nil {
 		return nil, err
@@ -1387,7 +1437,8 @@ func (p *parser) parsePrimary() (expr, *Error) {
 }
 
 func (p *parser) parseList() (expr, *Error) {
-	l := &listExpr{p: p.next().pos}
+	l := p.lists.new()
+	l.p = p.next().pos
 	base := len(p.exprStack)
 	for !p.isOp("]") {
 		if len(p.exprStack) > base {
@@ -1588,9 +1639,7 @@ func (p *parser) parseCallArgs() ([]expr, []kwarg, expr, expr, *Error) {
 	if err := p.expectOp("("); err != nil {
 		return nil, nil, nil, nil, err
 	}
-	base := len(p.exprStack)
-	var kwBuf [4]kwarg
-	kwargs := kwBuf[:0]
+	base, kwBase := len(p.exprStack), len(p.kwStack)
 	var star, dstar expr
 	requireComma := false
 	for !p.isOp(")") {
@@ -1625,9 +1674,9 @@ func (p *parser) parseCallArgs() ([]expr, []kwarg, expr, expr, *Error) {
 				if err != nil {
 					return nil, nil, nil, nil, err
 				}
-				kwargs = append(kwargs, kwarg{name: name, key: name, x: x})
+				p.kwStack = append(p.kwStack, kwarg{name: name, key: name, x: x})
 			} else {
-				if len(kwargs) > 0 || star != nil || dstar != nil {
+				if len(p.kwStack) > kwBase || star != nil || dstar != nil {
 					return nil, nil, nil, nil, p.fail(p.cur(), "invalid syntax for function call expression")
 				}
 				x, err := p.parseExpression(true)
@@ -1643,11 +1692,7 @@ func (p *parser) parseCallArgs() ([]expr, []kwarg, expr, expr, *Error) {
 		_ = open
 		return nil, nil, nil, nil, err
 	}
-	var kw []kwarg
-	if len(kwargs) > 0 {
-		kw = append([]kwarg(nil), kwargs...)
-	}
-	return p.exprList(base), kw, star, dstar, nil
+	return p.exprList(base), p.kwList(kwBase), star, dstar, nil
 }
 
 // parseFilterChain parses `| f(args) | g`; with inline the first filter has

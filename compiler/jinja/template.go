@@ -354,10 +354,10 @@ func (e *Env) Parse(file, src string) (t *Template, err error) {
 	if lerr != nil {
 		return nil, lerr
 	}
-	p := &parser{file: file, src: src, env: e, toks: toks, strs: strs, stmtStack: sc.stmts, exprStack: sc.exprs, tagStack: sc.tags}
+	p := &parser{file: file, src: src, env: e, toks: toks, strs: strs, stmtStack: sc.stmts, exprStack: sc.exprs, kwStack: sc.kws, tagStack: sc.tags, endStack: sc.ends}
 	p.sizeSlabs()
 	body, perr := p.parseTemplate()
-	sc.stmts, sc.exprs, sc.tags = p.stmtStack, p.exprStack, p.tagStack
+	sc.stmts, sc.exprs, sc.kws, sc.tags, sc.ends = p.stmtStack, p.exprStack, p.kwStack, p.tagStack, p.endStack
 	if perr != nil {
 		return nil, perr
 	}
@@ -413,7 +413,9 @@ type scratch struct {
 	toks   []token
 	stmts  []stmt
 	exprs  []expr
+	kws    []kwarg
 	tags   []openTag
+	ends   [][]string
 	shape  []byte
 	pieces []piece
 }
@@ -429,6 +431,8 @@ func (sc *scratch) release() {
 		return
 	}
 	sc.toks, sc.stmts, sc.exprs, sc.tags = sc.toks[:0], sc.stmts[:0], sc.exprs[:0], sc.tags[:0]
+	clear(sc.kws)
+	sc.kws, sc.ends = sc.kws[:0], sc.ends[:0]
 	sc.shape, sc.pieces = sc.shape[:0], sc.pieces[:0]
 	scratchPool.Put(sc)
 }
