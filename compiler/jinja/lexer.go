@@ -51,6 +51,24 @@ type lexer struct {
 	lastPos   pos
 	lineStart int  // offset where the line of lastOff starts
 	ascii     bool // src is all ASCII: a column is a byte distance
+	n         tokCounts
+}
+
+// tokCounts counts the tokens that make each kind of AST node, as the
+// lexer emits them, so that the parser can size its slabs without another
+// pass over the tokens (see parser.sizeSlabs).
+type tokCounts struct {
+	text, vars, blocks, names, consts  int
+	calls, dots, commas, equals, lists int
+	ifs, fors                          int
+}
+
+// prevKind is the kind of the last token emitted.
+func (l *lexer) prevKind() tokKind {
+	if len(l.toks) == 0 {
+		return tEOF
+	}
+	return l.toks[len(l.toks)-1].kind
 }
 
 // normalizeSource applies Jinja's source rules: every newline sequence
@@ -66,17 +84,17 @@ func normalizeSource(src string) string {
 
 // lex tokenizes src, appending to buf (normally a pooled, empty slice). It
 // also returns the values of the tokens that are not pieces of src.
-func lex(file, src string, buf []token) ([]token, []string, *Error) {
+func lex(file, src string, buf []token) ([]token, []string, tokCounts, *Error) {
 	l := &lexer{file: file, src: src, lastPos: pos{line: 1, col: 1}, ascii: isASCII(src)}
 	if want := len(src)/7 + 8; cap(buf) < want {
 		buf = make([]token, 0, want)
 	}
 	l.toks = buf[:0]
 	if err := l.run(); err != nil {
-		return l.toks, nil, err
+		return l.toks, nil, l.n, err
 	}
 	l.toks = append(l.toks, token{kind: tEOF, pos: l.posAt(len(src)), vs: int32(len(src)), ve: int32(len(src))})
-	return l.toks, l.strs, nil
+	return l.toks, l.strs, l.n, nil
 }
 
 // valueAt returns the value of a token whose text is s: a range of the
@@ -227,6 +245,7 @@ func (l *lexer) emitText(text string, sub, off, end int) {
 		return
 	}
 	vs, ve := l.valueAt(text, sub, sub >= 0)
+	l.n.text++
 	l.toks = append(l.toks, token{kind: tText, vs: vs, ve: ve, pos: l.posAt(off)})
 }
 
@@ -369,8 +388,10 @@ func (l *lexer) run() *Error {
 		}
 		flush(j)
 		if s[j+1] == '{' {
+			l.n.vars++
 			l.toks = append(l.toks, token{kind: tVarBegin, pos: l.posAt(j), vs: int32(j), ve: int32(j + 2)})
 		} else {
+			l.n.blocks++
 			l.toks = append(l.toks, token{kind: tBlockBegin, pos: l.posAt(j), vs: int32(j), ve: int32(j + 2)})
 		}
 		i = j + 2
@@ -511,6 +532,7 @@ func (l *lexer) lexCode(i int, isVar bool) (int, *Error) {
 					vs, ve = l.valueAt(str, i+1, false)
 				}
 			}
+			l.n.consts++
 			l.toks = append(l.toks, token{kind: tString, vs: vs, ve: ve, pos: l.codePos(i)})
 			for k := strings.IndexByte(raw, '\n'); k >= 0; {
 				l.newline(i + 1 + k)
@@ -527,6 +549,7 @@ func (l *lexer) lexCode(i int, isVar bool) (int, *Error) {
 			if err != nil {
 				return 0, err
 			}
+			l.n.consts++
 			l.toks = append(l.toks, tok)
 			i = j
 			continue
@@ -552,6 +575,15 @@ func (l *lexer) lexCode(i int, isVar bool) (int, *Error) {
 				r, _ := utf8.DecodeRuneInString(s[i:])
 				return 0, l.errAt(i, "unexpected char %s at %d", Repr(string(r)), i)
 			}
+			l.n.names++
+			if l.prevKind() == tBlockBegin {
+				switch s[i:j] {
+				case "if":
+					l.n.ifs++
+				case "for":
+					l.n.fors++
+				}
+			}
 			l.toks = append(l.toks, token{kind: tName, vs: int32(i), ve: int32(j), pos: l.codePos(i)})
 			i = j
 			continue
@@ -561,7 +593,23 @@ func (l *lexer) lexCode(i int, isVar bool) (int, *Error) {
 			return 0, l.errAt(i, "unexpected char %s at %d", Repr(string(c)), i)
 		}
 		switch op {
+		case ".":
+			l.n.dots++
+		case ",":
+			l.n.commas++
+		case "=":
+			l.n.equals++
+		}
+		switch op {
 		case "(", "[", "{":
+			switch op[0] {
+			case '(':
+				if k := l.prevKind(); k == tName || k == tOp {
+					l.n.calls++
+				}
+			case '[':
+				l.n.lists++
+			}
 			stack = append(stack, op[0])
 		case ")", "]", "}":
 			if len(stack) == 0 {

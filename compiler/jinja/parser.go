@@ -69,66 +69,23 @@ func (s *slab[T]) new() *T {
 	return x
 }
 
-// sizeSlabs sizes the first chunks of the slabs and of the statement and
-// expression arrays from a count of the tokens that produce each kind of
-// node. The counts are estimates (mostly upper bounds): a slab that runs
-// out simply grows.
-func (p *parser) sizeSlabs() {
-	var text, vars, blocks, names, consts, calls, dots, commas, equals, lists, ifs, fors int
-	prev := tEOF
-	for i := range p.toks {
-		t := &p.toks[i]
-		switch t.kind {
-		case tText:
-			text++
-		case tVarBegin:
-			vars++
-		case tBlockBegin:
-			blocks++
-		case tName:
-			names++
-			if prev == tBlockBegin {
-				switch p.src[t.vs:t.ve] {
-				case "if":
-					ifs++
-				case "for":
-					fors++
-				}
-			}
-		case tString, tInt, tFloat:
-			consts++
-		case tOp:
-			switch p.src[t.vs] {
-			case '(':
-				if prev == tName || prev == tOp {
-					calls++
-				}
-			case '.':
-				dots++
-			case ',':
-				commas++
-			case '=':
-				if t.ve-t.vs == 1 {
-					equals++
-				}
-			case '[':
-				lists++
-			}
-		}
-		prev = t.kind
-	}
-	p.texts.next = text + 1
-	p.outputs.next = vars
-	p.names.next = names - blocks - dots + 1
-	p.consts.next = consts + 1
-	p.calls.next = calls + 1
-	p.getattrs.next = dots + 1
-	p.lists.next = lists
-	p.ifs.next = ifs
-	p.fors.next = fors
-	p.stmtSlab = make([]stmt, text+vars+blocks/2+1)
-	p.exprSlab = make([]expr, commas+calls+4)
-	p.kwSlab = make([]kwarg, equals)
+// sizeSlabs sizes the first chunks of the slabs and of the statement,
+// expression and keyword-argument arrays from the lexer's count of the
+// tokens that produce each kind of node. The counts are estimates (mostly
+// upper bounds): a slab that runs out simply grows.
+func (p *parser) sizeSlabs(n tokCounts) {
+	p.texts.next = n.text + 1
+	p.outputs.next = n.vars
+	p.names.next = n.names - n.blocks - n.dots + 1
+	p.consts.next = n.consts + 1
+	p.calls.next = n.calls + 1
+	p.getattrs.next = n.dots + 1
+	p.lists.next = n.lists
+	p.ifs.next = n.ifs
+	p.fors.next = n.fors
+	p.stmtSlab = make([]stmt, n.text+n.vars+n.blocks/2+1)
+	p.exprSlab = make([]expr, n.commas+n.calls+4)
+	p.kwSlab = make([]kwarg, n.equals)
 	p.chunk = 16
 }
 

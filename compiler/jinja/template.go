@@ -349,13 +349,13 @@ func (e *Env) Parse(file, src string) (t *Template, err error) {
 	src = normalizeSource(src)
 	sc := scratchPool.Get().(*scratch)
 	defer sc.release()
-	toks, strs, lerr := lex(file, src, sc.toks)
+	toks, strs, counts, lerr := lex(file, src, sc.toks)
 	sc.toks = toks
 	if lerr != nil {
 		return nil, lerr
 	}
 	p := &parser{file: file, src: src, env: e, toks: toks, strs: strs, stmtStack: sc.stmts, exprStack: sc.exprs, kwStack: sc.kws, tagStack: sc.tags, endStack: sc.ends}
-	p.sizeSlabs()
+	p.sizeSlabs(counts)
 	body, perr := p.parseTemplate()
 	sc.stmts, sc.exprs, sc.kws, sc.tags, sc.ends = p.stmtStack, p.exprStack, p.kwStack, p.tagStack, p.endStack
 	if perr != nil {
