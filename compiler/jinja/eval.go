@@ -145,7 +145,12 @@ func (sc *scope) reset() {
 // NewState returns a State for calling macros or functions from Go outside
 // of Template.Render (e.g. running a project macro directly).
 func (e *Env) NewState(vars map[string]Value, data any) *State {
-	st := &State{Env: e, Data: data, vars: mapVars(vars)}
+	return e.NewStateVars(mapVars(vars), data)
+}
+
+// NewStateVars is NewState with the per-render names supplied by vars.
+func (e *Env) NewStateVars(vars Vars, data any) *State {
+	st := &State{Env: e, Data: data, vars: vars}
 	st.init()
 	return st
 }

@@ -183,8 +183,15 @@ func (l *lexer) newline(off int) {
 	l.lastOff, l.lastPos, l.lineStart = off+1, pos{line: l.lastPos.line + 1, col: 1}, off+1
 }
 
-// isASCII reports whether s is all ASCII, eight bytes at a time.
+// isASCII reports whether s is all ASCII, 32 and then eight bytes at a
+// time.
 func isASCII(s string) bool {
+	for len(s) >= 32 {
+		if (le64(s[0:8])|le64(s[8:16])|le64(s[16:24])|le64(s[24:32]))&0x8080808080808080 != 0 {
+			return false
+		}
+		s = s[32:]
+	}
 	for len(s) >= 8 {
 		b := s[:8]
 		w := uint64(b[0]) | uint64(b[1])<<8 | uint64(b[2])<<16 | uint64(b[3])<<24 |
@@ -200,6 +207,13 @@ func isASCII(s string) bool {
 		}
 	}
 	return true
+}
+
+// le64 reads the first eight bytes of b as a little-endian word.
+func le64(b string) uint64 {
+	_ = b[7]
+	return uint64(b[0]) | uint64(b[1])<<8 | uint64(b[2])<<16 | uint64(b[3])<<24 |
+		uint64(b[4])<<32 | uint64(b[5])<<40 | uint64(b[6])<<48 | uint64(b[7])<<56
 }
 
 func (l *lexer) errAt(off int, format string, args ...any) *Error {

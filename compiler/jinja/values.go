@@ -263,7 +263,8 @@ type Call struct {
 	Args []Value
 	// Kwargs is never nil; keyword arguments appear in source order. It
 	// must not be modified: calls without keyword arguments share one
-	// empty Dict.
+	// empty Dict. A Go function may keep it: the engine reuses only the
+	// keyword arguments of macro calls.
 	Kwargs *Dict
 	// Caller is the `caller` macro inside {% call %}, else nil.
 	Caller Value
