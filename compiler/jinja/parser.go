@@ -60,7 +60,10 @@ type slab[T any] struct {
 
 func (s *slab[T]) new() *T {
 	if len(s.free) == 0 {
-		n := max(s.next, 2)
+		n := s.next
+		if n < 1 {
+			n = 2
+		}
 		s.next = min(2*n, 256)
 		s.free = make([]T, n)
 	}
@@ -74,17 +77,21 @@ func (s *slab[T]) new() *T {
 // tokens that produce each kind of node. The counts are estimates (mostly
 // upper bounds): a slab that runs out simply grows.
 func (p *parser) sizeSlabs(n tokCounts) {
+	// A constant {{ 'x' }} becomes text, and true/false/none are names
+	// the lexer does not count as constants: one more of each. Names
+	// after a tag's keyword, after a dot, before '=' (keyword arguments,
+	// set targets) and the 'in' of a for are not name nodes.
 	p.texts.next = n.text + 1
 	p.outputs.next = n.vars
-	p.names.next = n.names - n.blocks - n.dots + 1
+	p.names.next = n.names - n.blocks - n.dots - n.equals - n.fors
 	p.consts.next = n.consts + 1
-	p.calls.next = n.calls + 1
-	p.getattrs.next = n.dots + 1
+	p.calls.next = n.calls
+	p.getattrs.next = n.dots
 	p.lists.next = n.lists
 	p.ifs.next = n.ifs
 	p.fors.next = n.fors
 	p.stmtSlab = make([]stmt, n.text+n.vars+n.blocks/2+1)
-	p.exprSlab = make([]expr, n.commas+n.calls+4)
+	p.exprSlab = make([]expr, n.commas+n.calls+2)
 	p.kwSlab = make([]kwarg, n.equals)
 	p.chunk = 16
 }
