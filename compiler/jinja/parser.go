@@ -40,6 +40,10 @@ type parser struct {
 	// unknownCallables counts filters and tests not found in the Env:
 	// without any, checkCallables has nothing to report.
 	unknownCallables int
+	// pending is an operand parseLoneUnary parsed from token pendFrom up
+	// to pendTo before finding an operator after it.
+	pending          expr
+	pendFrom, pendTo int
 	texts            slab[textStmt]
 	outputs          slab[outputStmt]
 	names            slab[nameExpr]
@@ -1038,8 +1042,8 @@ func (p *parser) parseExpression(withCondexpr bool) (expr, *Error) {
 	if x := p.parseLoneOperand(); x != nil {
 		return x, nil
 	}
-	if x := p.parseLoneUnary(); x != nil {
-		return x, nil
+	if x, err := p.parseLoneUnary(); x != nil || err != nil {
+		return x, err
 	}
 	if withCondexpr {
 		return p.parseCondexpr()
@@ -1080,34 +1084,37 @@ func (p *parser) parseLoneOperand() expr {
 // attributes, subscripts and filters (`ref('x')`, `cents_to_dollars(c,
 // scale=2)`, `loop.last`) right before a token that ends the expression.
 // No binary operator follows, so every precedence level of the full
-// descent would hand the operand up unchanged. When something else
-// follows, it rewinds and returns nil: the full descent parses the
-// expression again (the nodes made here are dropped; the counts they
-// bumped only ever ask "any?").
-func (p *parser) parseLoneUnary() expr {
+// descent would hand the operand up unchanged. The full descent starts
+// with this very parseUnary call, so an error is the one it would report.
+// When an operator follows, it rewinds and returns nil, nil, leaving the
+// operand pending: the full descent's first parseUnary takes it instead of
+// parsing it again (parsing twice at every level of a nested expression
+// would take exponential time).
+func (p *parser) parseLoneUnary() (expr, *Error) {
 	t := p.cur()
 	switch t.kind {
 	case tString, tInt, tFloat:
 	case tName:
 		if p.tv(t) == "not" {
-			return nil
+			return nil, nil
 		}
 	case tOp:
 		switch p.tv(t) {
 		case "(", "[", "{":
 		default:
-			return nil
+			return nil, nil
 		}
 	default:
-		return nil
+		return nil, nil
 	}
-	save, base := p.i, len(p.exprStack)
+	from := p.i
 	x, err := p.parseUnary(true)
-	if err == nil && p.endsExpr(p.cur()) {
-		return x
+	if err != nil || p.endsExpr(p.cur()) {
+		return x, err
 	}
-	p.i, p.exprStack = save, p.exprStack[:base]
-	return nil
+	p.pending, p.pendFrom, p.pendTo = x, from, p.i
+	p.i = from
+	return nil, nil
 }
 
 // endsExpr reports whether t ends an expression at every precedence level.
@@ -1301,6 +1308,11 @@ func (p *parser) parsePow() (expr, *Error) {
 const maxNesting = 200
 
 func (p *parser) parseUnary(withFilter bool) (expr, *Error) {
+	if p.pending != nil && p.i == p.pendFrom && withFilter {
+		x := p.pending
+		p.pending, p.i = nil, p.pendTo
+		return x, nil
+	}
 	t := p.cur()
 	p.nesting++
 	defer func() { p.nesting-- }()
