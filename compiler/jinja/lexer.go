@@ -34,7 +34,17 @@ type token struct {
 	kind   tokKind
 	pos    pos
 	vs, ve int32
-	num    int64 // tInt value; tFloat stores math.Float64bits
+	num    int64 // tInt value; tFloat stores math.Float64bits; tOp its opCode
+}
+
+// opCode packs an operator (one or two bytes) into a number, so that the
+// parser compares operators without slicing the source. For a constant op
+// it is a constant.
+func opCode(op string) int64 {
+	if len(op) == 1 {
+		return int64(op[0])
+	}
+	return int64(op[0]) | int64(op[1])<<8
 }
 
 func (t *token) float() float64 { return math.Float64frombits(uint64(t.num)) }
@@ -634,7 +644,7 @@ func (l *lexer) lexCode(i int, isVar bool) (int, *Error) {
 			}
 			stack = stack[:len(stack)-1]
 		}
-		l.toks = append(l.toks, token{kind: tOp, vs: int32(i), ve: int32(i + len(op)), pos: l.codePos(i)})
+		l.toks = append(l.toks, token{kind: tOp, vs: int32(i), ve: int32(i + len(op)), pos: l.codePos(i), num: opCode(op)})
 		i += len(op)
 	}
 }

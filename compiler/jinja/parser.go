@@ -229,7 +229,7 @@ func (p *parser) fail(t *token, format string, args ...any) *Error {
 
 func (p *parser) isOp(op string) bool {
 	t := p.cur()
-	return t.kind == tOp && p.tv(t) == op
+	return t.kind == tOp && t.num == opCode(op)
 }
 
 func (p *parser) isName(name string) bool {
@@ -329,7 +329,7 @@ func (p *parser) closeHint(err *Error, k tokKind) {
 
 func (p *parser) expectOp(op string) *Error {
 	t := p.cur()
-	if t.kind != tOp || p.tv(t) != op {
+	if t.kind != tOp || t.num != opCode(op) {
 		if t.kind == tEOF {
 			return p.fail(t, "unexpected end of template, expected '%s'.", op)
 		}
@@ -1030,7 +1030,7 @@ func (p *parser) parseTuple(simplified, withCondexpr bool, extraEnd []string, ex
 func (p *parser) isTupleEnd(extraEnd []string) bool {
 	t := p.cur()
 	switch {
-	case t.kind == tVarEnd, t.kind == tBlockEnd, t.kind == tOp && p.tv(t) == ")":
+	case t.kind == tVarEnd, t.kind == tBlockEnd, t.kind == tOp && t.num == ')':
 		return true
 	case t.kind == tName && contains(extraEnd, p.tv(t)):
 		return true
@@ -1099,8 +1099,8 @@ func (p *parser) parseLoneUnary() (expr, *Error) {
 			return nil, nil
 		}
 	case tOp:
-		switch p.tv(t) {
-		case "(", "[", "{":
+		switch t.num {
+		case '(', '[', '{':
 		default:
 			return nil, nil
 		}
@@ -1123,8 +1123,8 @@ func (p *parser) endsExpr(t *token) bool {
 	case tVarEnd, tBlockEnd:
 		return true
 	case tOp:
-		switch p.tv(t) {
-		case ",", ")", "]", "}", ":":
+		switch t.num {
+		case ',', ')', ']', '}', ':':
 			return true
 		}
 	}
@@ -1210,7 +1210,7 @@ func (p *parser) parseCompare() (expr, *Error) {
 		t := p.cur()
 		var op string
 		switch {
-		case t.kind == tOp && (p.tv(t) == "==" || p.tv(t) == "!=" || p.tv(t) == "<" || p.tv(t) == "<=" || p.tv(t) == ">" || p.tv(t) == ">="):
+		case t.kind == tOp && (t.num == opCode("==") || t.num == opCode("!=") || t.num == '<' || t.num == opCode("<=") || t.num == '>' || t.num == opCode(">=")):
 			op = p.tv(t)
 			p.next()
 		case t.kind == tName && p.tv(t) == "in":
@@ -1321,7 +1321,7 @@ func (p *parser) parseUnary(withFilter bool) (expr, *Error) {
 	}
 	var x expr
 	var err *Error
-	if t.kind == tOp && (p.tv(t) == "-" || p.tv(t) == "+") {
+	if t.kind == tOp && (t.num == '-' || t.num == '+') {
 		p.next()
 		inner, err := p.parseUnary(false)
 		if err != nil {
@@ -1380,8 +1380,8 @@ func (p *parser) parsePrimary() (expr, *Error) {
 		p.next()
 		return p.newConst(t.pos, t.float()), nil
 	case tOp:
-		switch p.tv(t) {
-		case "(":
+		switch t.num {
+		case '(':
 			p.next()
 			x, err := p.parseTuple(false, true, nil, true)
 			if err != nil {
@@ -1391,9 +1391,9 @@ func (p *parser) parsePrimary() (expr, *Error) {
 				return nil, err
 			}
 			return x, nil
-		case "[":
+		case '[':
 			return p.parseList()
-		case "{":
+		case '{':
 			return p.parseDict()
 		}
 	}
@@ -1643,7 +1643,7 @@ func (p *parser) parseCallArgs() ([]expr, []kwarg, expr, expr, *Error) {
 			}
 			dstar = x
 		default:
-			if p.cur().kind == tName && p.look().kind == tOp && p.tv(p.look()) == "=" {
+			if p.cur().kind == tName && p.look().kind == tOp && p.look().num == '=' {
 				name := p.tv(p.next())
 				p.next()
 				x, err := p.parseExpression(true)
