@@ -448,6 +448,34 @@ func matchOperator(s string) string {
 	return ""
 }
 
+// Byte classes of the code inside tags, for lexCode's dispatch.
+const (
+	clsOther byte = iota // operators and invalid bytes
+	clsEnd               // may start a closing delimiter: } % - +
+	clsSpace
+	clsQuote
+	clsDigit
+	clsName // starts a name: letter, '_' or a non-ASCII byte
+)
+
+var codeClass = func() (t [256]byte) {
+	for c := 0; c < 256; c++ {
+		switch b := byte(c); {
+		case b == '}' || b == '%' || b == '-' || b == '+':
+			t[c] = clsEnd
+		case isSpaceByte(b):
+			t[c] = clsSpace
+		case b == '"' || b == '\'':
+			t[c] = clsQuote
+		case b >= '0' && b <= '9':
+			t[c] = clsDigit
+		case b == '_' || b >= 'a' && b <= 'z' || b >= 'A' && b <= 'Z' || b >= 0x80:
+			t[c] = clsName
+		}
+	}
+	return t
+}()
+
 // identByte are the ASCII bytes of names: letters, digits and '_'.
 var identByte = func() (t [256]bool) {
 	for c := 0; c < utf8.RuneSelf; c++ {
@@ -497,7 +525,8 @@ func (l *lexer) lexCode(i int, isVar bool) (int, *Error) {
 			return i, nil
 		}
 		c := s[i]
-		if len(stack) == 0 && (c == '}' || c == '%' || c == '-' || c == '+') {
+		cls := codeClass[c]
+		if cls == clsEnd && len(stack) == 0 {
 			if isVar {
 				if strings.HasPrefix(s[i:], "-}}") {
 					l.toks = append(l.toks, token{kind: tVarEnd, pos: l.codePos(i), vs: int32(i), ve: int32(i + 3)})
@@ -522,15 +551,15 @@ func (l *lexer) lexCode(i int, isVar bool) (int, *Error) {
 				}
 			}
 		}
-		switch {
-		case isSpaceByte(c):
+		switch cls {
+		case clsSpace:
 			for ; i < len(s) && isSpaceByte(s[i]); i++ {
 				if s[i] == '\n' {
 					l.newline(i)
 				}
 			}
 			continue
-		case c == '"' || c == '\'':
+		case clsQuote:
 			// The closing quote: the next one, unless a backslash comes
 			// first and may escape it.
 			j := len(s)
@@ -568,7 +597,7 @@ func (l *lexer) lexCode(i int, isVar bool) (int, *Error) {
 			}
 			i = j + 1
 			continue
-		case c >= '0' && c <= '9':
+		case clsDigit:
 			j, tok, err := l.lexNumber(i)
 			if err != nil {
 				return 0, err
@@ -577,7 +606,7 @@ func (l *lexer) lexCode(i int, isVar bool) (int, *Error) {
 			l.toks = append(l.toks, tok)
 			i = j
 			continue
-		case c == '_' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= 0x80:
+		case clsName:
 			j := i
 			for j < len(s) {
 				// ASCII name bytes; a name never starts with a digit, which
