@@ -20,6 +20,49 @@ type renderCtx struct {
 	final bool
 	// test kwargs for generic tests (`_dbt_generic_test_kwargs`)
 	mu sync.Mutex
+
+	// config, model and this of a render through rc's Var (see
+	// newRenderCtx): one allocation for the render's whole context.
+	cfg   configObj
+	model nodeObj
+	this  Relation
+}
+
+// newRenderCtx returns the context of one render of n; as a jinja.Vars it
+// supplies config, model, this and (in the final render) execute.
+func (c *compiler) newRenderCtx(n *Node, final bool) *renderCtx {
+	rc := &renderCtx{c: c, node: n, final: final}
+	rc.cfg = configObj{rc: rc}
+	rc.model = nodeObj{n: n, rc: rc}
+	rc.this = Relation{node: n, dialect: c.dialect, rc: rc}
+	return rc
+}
+
+// Var implements jinja.Vars: the names nodeRenderVars puts in a map.
+func (rc *renderCtx) Var(name string) (jinja.Value, bool) {
+	switch name {
+	case "config":
+		return &rc.cfg, true
+	case "model":
+		return &rc.model, true
+	case "this":
+		return &rc.this, true
+	case "execute":
+		// While parsing, `execute` is left to resolveName, which notes
+		// its use.
+		if rc.final {
+			return true, true
+		}
+	}
+	return nil, false
+}
+
+// VarNames implements jinja.Vars.
+func (rc *renderCtx) VarNames() []string {
+	if rc.final {
+		return []string{"config", "model", "this", "execute"}
+	}
+	return []string{"config", "model", "this"}
 }
 
 func rcOf(c *jinja.Call) *renderCtx {
@@ -110,7 +153,8 @@ func sortedKeys[V any](m map[string]V) []string {
 	return keys
 }
 
-// nodeRenderVars are the names that differ per node.
+// nodeRenderVars are the names that differ per node, as a map (see
+// renderCtx.Var for the same without one).
 func (c *compiler) nodeRenderVars(rc *renderCtx) map[string]jinja.Value {
 	n := rc.node
 	vars := map[string]jinja.Value{
@@ -158,8 +202,12 @@ func (c *compiler) fnRef(call *jinja.Call) (jinja.Value, error) {
 	}
 	n := rc.node
 	rc.mu.Lock()
+	if n.Refs == nil {
+		// Models mostly have a few refs: room for them in one go.
+		n.Refs = make([]RefCall, 0, 4)
+	}
 	n.Refs = append(n.Refs, RefCall{Name: name, Package: pkg, Version: version})
-	n.DependsOnNodes = append(n.DependsOnNodes, target.UniqueID)
+	n.DependsOnNodes = appendDep(n.DependsOnNodes, target.UniqueID)
 	n.noteDepPos(target.UniqueID, callPos(call, n))
 	rc.mu.Unlock()
 	rel := &Relation{node: target, dialect: c.dialect}
@@ -231,7 +279,7 @@ func (c *compiler) fnSource(call *jinja.Call) (jinja.Value, error) {
 	if rc != nil {
 		rc.mu.Lock()
 		rc.node.Sources = append(rc.node.Sources, [2]string{src, tbl})
-		rc.node.DependsOnNodes = append(rc.node.DependsOnNodes, s.UniqueID)
+		rc.node.DependsOnNodes = appendDep(rc.node.DependsOnNodes, s.UniqueID)
 		rc.node.noteDepPos(s.UniqueID, callPos(call, rc.node))
 		rc.mu.Unlock()
 	}
@@ -325,6 +373,14 @@ func (o *configObj) CallJinja(call *jinja.Call) (jinja.Value, error) {
 		return nil, fmt.Errorf("config() takes keyword arguments only")
 	}
 	if o.rc.final {
+		return "", nil
+	}
+	if len(call.Args) == 0 {
+		// The engine never reuses the Kwargs of a call to a Go function:
+		// keeping it spares a copy.
+		o.rc.mu.Lock()
+		o.rc.node.cfgCalls = append(o.rc.node.cfgCalls, call.Kwargs)
+		o.rc.mu.Unlock()
 		return "", nil
 	}
 	d := jinja.NewDict()
@@ -601,21 +657,42 @@ func callPos(call *jinja.Call, n *Node) project.Pos {
 	return pos
 }
 
-// noteDepPos remembers where the node first refers to a dependency.
+// appendDep appends a dependency's unique id, with room for a few more on
+// the first.
+func appendDep(deps []string, id string) []string {
+	if deps == nil {
+		deps = make([]string, 0, 4)
+	}
+	return append(deps, id)
+}
+
+// depPos is where a node first refers to one dependency.
+type depPos struct {
+	id  string
+	pos project.Pos
+}
+
+// noteDepPos remembers where the node first refers to a dependency. Nodes
+// have few dependencies: a slice scan beats a map.
 func (n *Node) noteDepPos(id string, pos project.Pos) {
+	for _, d := range n.depPos {
+		if d.id == id {
+			return
+		}
+	}
 	if n.depPos == nil {
-		n.depPos = map[string]project.Pos{}
+		n.depPos = make([]depPos, 0, 4)
 	}
-	if _, ok := n.depPos[id]; !ok {
-		n.depPos[id] = pos
-	}
+	n.depPos = append(n.depPos, depPos{id, pos})
 }
 
 // posOfDep is where the node refers to a dependency, or the node's own
 // position when unknown.
 func (n *Node) posOfDep(id string) project.Pos {
-	if p, ok := n.depPos[id]; ok {
-		return p
+	for _, d := range n.depPos {
+		if d.id == id {
+			return d.pos
+		}
 	}
 	return n.Pos
 }

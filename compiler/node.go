@@ -63,12 +63,12 @@ type Node struct {
 
 	// compile-time state
 	tmpl       *jinja.Template
-	depPos     map[string]project.Pos // where each dependency is referred to
-	cfgShared  bool                   // Config is shared with other nodes: copy before changing
-	templated  bool                   // has SQL to render (models, analyses, singular tests, snapshots)
-	cfgCalls   []*jinja.Dict          // config(...) calls recorded while rendering
-	needsFinal bool                   // rendering looked at something only known after parsing
-	rendered   string                 // output of the parse render, placeholders still in
+	depPos     []depPos      // where each dependency is referred to
+	cfgShared  bool          // Config is shared with other nodes: copy before changing
+	templated  bool          // has SQL to render (models, analyses, singular tests, snapshots)
+	cfgCalls   []*jinja.Dict // config(...) calls recorded while rendering
+	needsFinal bool          // rendering looked at something only known after parsing
+	rendered   string        // output of the parse render, placeholders still in
 	disabled   bool
 	index      int
 	lineShift  int         // lines stripped from the top of the file before parsing

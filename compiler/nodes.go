@@ -417,8 +417,8 @@ func (c *compiler) render(n *Node, final bool) {
 		}
 		n.tmpl = t
 	}
-	rc := &renderCtx{c: c, node: n, final: final}
-	out, err := n.tmpl.Render(c.nodeRenderVars(rc), rc)
+	rc := c.newRenderCtx(n, final)
+	out, err := n.tmpl.RenderVars(rc, rc)
 	if err != nil {
 		c.addNodeErr(n, err, "")
 		return

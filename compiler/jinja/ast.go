@@ -152,6 +152,7 @@ type (
 		conds  []expr
 		bodies [][]stmt
 		els    []stmt
+		body1  [1][]stmt // bodies of an if without elif
 	}
 	forStmt struct {
 		p         pos

@@ -45,11 +45,22 @@
 // buffer from a pool and copies the result out.
 //
 // Parsing is allocation-conscious: tokens hold no pointers (values are
-// ranges of the source), the lexer's and parser's working buffers are
-// pooled, AST nodes of the frequent kinds come from per-parse slabs and
-// child lists are carved from shared backing arrays. Calls without keyword
-// arguments share one empty Kwargs dict, which is why Call.Kwargs must not
-// be modified.
+// ranges of the source; an operator's bytes are packed in its number), the
+// lexer counts the tokens that size the per-parse slabs the frequent AST
+// nodes come from, the lexer's and parser's working buffers are pooled and
+// child lists are carved from shared backing arrays. The expression parser
+// takes a fast path for an operand followed by a closing token; when an
+// operator follows, the operand it parsed is handed to the full precedence
+// descent, never parsed twice. Calls without keyword arguments share one
+// empty Kwargs dict, which is why Call.Kwargs must not be modified.
+//
+// Rendering recycles what a call leaves behind: {{ macro(...) }} writes
+// the macro's output in place, macro arguments live on the State's value
+// stack, and the keyword-argument dicts of macro calls and the scopes of
+// returned calls, loops and with blocks go back to a per-render free list
+// unless a closure (a macro defined in a block, a {% call %} caller, a
+// recursive loop) captured them. Per-render names can come from a Vars
+// (RenderVars) instead of a map.
 //
 // Values are plain Go values (see Value). A Template is immutable after
 // Parse and may be rendered from many goroutines at once; all per-render

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"strings"
+	"sync"
 
 	"github.com/flosch/pongo2/v6"
 )
@@ -15,7 +16,7 @@ type State struct {
 	Env  *Env
 	Data any
 
-	vars  map[string]Value
+	vars  Vars
 	root  *scope // template-level names ({% set %} at top level)
 	sc    *scope // innermost scope
 	tmpl  *Template
@@ -31,6 +32,72 @@ type State struct {
 	w      outWriter
 	ctx    pongo2.ExecutionContext // handed to pongo2; the nodes use w
 	rootSc scope
+
+	// vals is a stack for the arguments of macro calls, which the macro
+	// copies into its scope: each call pushes its arguments and pops
+	// them when it returns.
+	vals []Value
+	// mem recycles what a finished macro call or loop leaves behind
+	// (nil outside Template.Render: nothing is recycled).
+	mem *renderMem
+}
+
+// renderMem is the memory one render recycles: scopes of returned macro
+// calls and finished loops that nothing captured, and the keyword-argument
+// dicts of macro calls (the macro copies them into its scope). Render
+// borrows it from a pool and detaches it when done, so a State kept past
+// its render never hands out memory another render uses.
+type renderMem struct {
+	scopes []*scope
+	dicts  []*Dict
+	vals   []Value
+}
+
+var memPool = sync.Pool{New: func() any { return new(renderMem) }}
+
+// newScope returns an empty scope under parent, recycled when it can be.
+func (s *State) newScope(parent *scope) *scope {
+	if m := s.mem; m != nil && len(m.scopes) > 0 {
+		sc := m.scopes[len(m.scopes)-1]
+		m.scopes = m.scopes[:len(m.scopes)-1]
+		sc.parent = parent
+		return sc
+	}
+	return &scope{parent: parent}
+}
+
+// freeScope recycles sc, which the code that made it no longer uses,
+// unless a macro or loop closure holds on to it.
+func (s *State) freeScope(sc *scope) {
+	if s.mem == nil || sc.captured {
+		return
+	}
+	clear(sc.names)
+	sc.reset()
+	sc.parent = nil
+	s.mem.scopes = append(s.mem.scopes, sc)
+}
+
+// newKwargs returns an empty dict for the keyword arguments of a macro
+// call, recycled when it can be.
+func (s *State) newKwargs(n int) *Dict {
+	if m := s.mem; m != nil && len(m.dicts) > 0 {
+		d := m.dicts[len(m.dicts)-1]
+		m.dicts = m.dicts[:len(m.dicts)-1]
+		return d
+	}
+	return newKwargs(n)
+}
+
+// freeKwargs recycles the keyword-argument dict of a returned macro call.
+func (s *State) freeKwargs(d *Dict) {
+	if s.mem == nil || d.idx != nil {
+		return
+	}
+	clear(d.keys)
+	clear(d.vals)
+	d.keys, d.vals = d.keys[:0], d.vals[:0]
+	s.mem.dicts = append(s.mem.dicts, d)
 }
 
 // scope holds the names one Jinja frame assigns. Frames are small, so a
@@ -42,6 +109,17 @@ type scope struct {
 	parent *scope
 	nbuf   [4]string
 	vbuf   [4]Value
+	// captured is set when a closure (a macro defined in a block, a
+	// {% call %} caller, a recursive loop) holds the scope or a scope
+	// under it: it must then never be recycled.
+	captured bool
+}
+
+// capture marks sc and the scopes it sees as held by a closure.
+func (sc *scope) capture() {
+	for ; sc != nil && !sc.captured; sc = sc.parent {
+		sc.captured = true
+	}
 }
 
 func (sc *scope) set(name string, v Value) {
@@ -67,9 +145,41 @@ func (sc *scope) reset() {
 // NewState returns a State for calling macros or functions from Go outside
 // of Template.Render (e.g. running a project macro directly).
 func (e *Env) NewState(vars map[string]Value, data any) *State {
+	return e.NewStateVars(mapVars(vars), data)
+}
+
+// NewStateVars is NewState with the per-render names supplied by vars.
+func (e *Env) NewStateVars(vars Vars, data any) *State {
 	st := &State{Env: e, Data: data, vars: vars}
 	st.init()
 	return st
+}
+
+// Vars supplies the per-render names of a render (this, model, config...)
+// in place of a map, e.g. creating none of them until the template asks.
+// Lookup asks Var after the template's own scopes and before Env.Globals.
+// A Vars is used by one render at a time.
+type Vars interface {
+	Var(name string) (Value, bool)
+	// VarNames lists the names Var knows, for the did-you-mean hint of
+	// an undefined name.
+	VarNames() []string
+}
+
+// mapVars is a Vars from a map.
+type mapVars map[string]Value
+
+func (m mapVars) Var(name string) (Value, bool) {
+	v, ok := m[name]
+	return v, ok
+}
+
+func (m mapVars) VarNames() []string {
+	names := make([]string, 0, len(m))
+	for n := range m {
+		names = append(names, n)
+	}
+	return names
 }
 
 func (s *State) init() {
@@ -88,8 +198,10 @@ func (s *State) Lookup(name string) (Value, bool) {
 			}
 		}
 	}
-	if v, ok := s.vars[name]; ok {
-		return v, true
+	if s.vars != nil {
+		if v, ok := s.vars.Var(name); ok {
+			return v, true
+		}
 	}
 	if v, ok := s.Env.Globals[name]; ok {
 		return v, true
@@ -141,8 +253,8 @@ func (s *State) nameHint(name string) string {
 	for sc := s.sc; sc != nil; sc = sc.parent {
 		names = append(names, sc.names...)
 	}
-	for n := range s.vars {
-		names = append(names, n)
+	if s.vars != nil {
+		names = append(names, s.vars.VarNames()...)
 	}
 	for n := range s.Env.Globals {
 		names = append(names, n)
@@ -171,7 +283,7 @@ func (e *nameExpr) eval(st *State) (Value, error) {
 }
 
 func (e *listExpr) eval(st *State) (Value, error) {
-	l := &List{Items: make([]Value, len(e.items)), Tuple: e.tuple}
+	l := newListLen(len(e.items), e.tuple)
 	for i, it := range e.items {
 		v, err := it.eval(st)
 		if err != nil {
@@ -477,20 +589,40 @@ func slice(obj Value, start, stop, step *int64) (Value, error) {
 	return nil, fmt.Errorf("'%s' object is not subscriptable", typeName(obj))
 }
 
-func (e *callExpr) eval(st *State) (Value, error) { return e.evalWith(st, nil) }
+func (e *callExpr) eval(st *State) (Value, error) {
+	v, _, err := e.run(st, nil, false)
+	return v, err
+}
 
 // evalWith calls with `caller` set, for {% call %} blocks.
 func (e *callExpr) evalWith(st *State, caller Value) (Value, error) {
+	v, _, err := e.run(st, caller, false)
+	return v, err
+}
+
+// print calls and writes the result to the output, as {{ call(...) }}
+// does. A macro writes its output in place rather than through a string.
+func (e *callExpr) print(st *State, caller Value) error {
+	v, printed, err := e.run(st, caller, true)
+	if err == nil && !printed {
+		writeOut(st, v)
+	}
+	return err
+}
+
+// run calls; with print set, a macro callee writes its output to st.out
+// itself and run reports printed.
+func (e *callExpr) run(st *State, caller Value, print bool) (Value, bool, error) {
 	var fn Value
 	var recv Value
 	method := ""
 	if g, ok := e.fn.(*getattrExpr); ok {
 		obj, err := g.obj.eval(st)
 		if err != nil {
-			return nil, err
+			return nil, false, err
 		}
 		if u, ok := obj.(Undefined); ok {
-			return nil, st.undefinedErr(g.obj.position(), u)
+			return nil, false, st.undefinedErr(g.obj.position(), u)
 		}
 		if isMethod(obj, g.name) {
 			recv, method = obj, g.name
@@ -501,7 +633,7 @@ func (e *callExpr) evalWith(st *State, caller Value) (Value, error) {
 		var err error
 		fn, err = e.fn.eval(st)
 		if err != nil {
-			return nil, err
+			return nil, false, err
 		}
 	}
 	if u, ok := fn.(Undefined); ok && method == "" {
@@ -509,24 +641,27 @@ func (e *callExpr) evalWith(st *State, caller Value) (Value, error) {
 		if n, ok := e.fn.(*nameExpr); ok {
 			err.Hint = st.nameHint(n.name)
 		}
-		return nil, err
+		return nil, false, err
+	}
+	if m, ok := fn.(*Macro); ok && method == "" && e.star == nil && e.dstar == nil {
+		return e.callMacro(st, m, caller, print)
 	}
 	args := make([]Value, 0, len(e.args))
 	for _, a := range e.args {
 		v, err := a.eval(st)
 		if err != nil {
-			return nil, err
+			return nil, false, err
 		}
 		args = append(args, v)
 	}
 	if e.star != nil {
 		v, err := e.star.eval(st)
 		if err != nil {
-			return nil, err
+			return nil, false, err
 		}
 		items, err := iterate(v)
 		if err != nil {
-			return nil, st.errAt(e.star.position(), "%s", err)
+			return nil, false, st.errAt(e.star.position(), "%s", err)
 		}
 		args = append(args, items...)
 	}
@@ -537,18 +672,18 @@ func (e *callExpr) evalWith(st *State, caller Value) (Value, error) {
 	for _, k := range e.kwargs {
 		v, err := k.x.eval(st)
 		if err != nil {
-			return nil, err
+			return nil, false, err
 		}
 		kw.Set(k.key, v)
 	}
 	if e.dstar != nil {
 		v, err := e.dstar.eval(st)
 		if err != nil {
-			return nil, err
+			return nil, false, err
 		}
 		d, ok := normalize(v).(*Dict)
 		if !ok {
-			return nil, st.errAt(e.dstar.position(), "argument after ** must be a mapping, not %s", typeName(v))
+			return nil, false, st.errAt(e.dstar.position(), "argument after ** must be a mapping, not %s", typeName(v))
 		}
 		for i, k := range d.keys {
 			kw.Set(k, d.vals[i])
@@ -565,9 +700,46 @@ func (e *callExpr) evalWith(st *State, caller Value) (Value, error) {
 		if m, ok := fn.(*Macro); ok {
 			noteCall(err, m.Name, st.file, e.p)
 		}
-		return nil, positioned(err, st.file, e.p)
+		return nil, false, positioned(err, st.file, e.p)
 	}
-	return v, nil
+	return v, false, nil
+}
+
+// callMacro is run for the commonest call, a macro with plain positional
+// and keyword arguments. The macro copies its arguments into its own
+// scope, so they live on the State's value stack and in a recycled dict.
+func (e *callExpr) callMacro(st *State, m *Macro, caller Value, print bool) (Value, bool, error) {
+	base := len(st.vals)
+	defer func() {
+		clear(st.vals[base:])
+		st.vals = st.vals[:base]
+	}()
+	for _, a := range e.args {
+		v, err := a.eval(st)
+		if err != nil {
+			return nil, false, err
+		}
+		st.vals = append(st.vals, v)
+	}
+	kw := emptyKwargs
+	if len(e.kwargs) > 0 {
+		kw = st.newKwargs(len(e.kwargs))
+		defer st.freeKwargs(kw)
+	}
+	for _, k := range e.kwargs {
+		v, err := k.x.eval(st)
+		if err != nil {
+			return nil, false, err
+		}
+		kw.Set(k.key, v)
+	}
+	n := len(st.vals)
+	v, err := m.invoke(st, st.vals[base:n:n], kw, caller, print)
+	if err != nil {
+		noteCall(err, m.Name, st.file, e.p)
+		return nil, false, positioned(err, st.file, e.p)
+	}
+	return v, print, nil
 }
 
 // noteCall records on an error raised inside macro name that the macro was

@@ -34,7 +34,17 @@ type token struct {
 	kind   tokKind
 	pos    pos
 	vs, ve int32
-	num    int64 // tInt value; tFloat stores math.Float64bits
+	num    int64 // tInt value; tFloat stores math.Float64bits; tOp its opCode
+}
+
+// opCode packs an operator (one or two bytes) into a number, so that the
+// parser compares operators without slicing the source. For a constant op
+// it is a constant.
+func opCode(op string) int64 {
+	if len(op) == 1 {
+		return int64(op[0])
+	}
+	return int64(op[0]) | int64(op[1])<<8
 }
 
 func (t *token) float() float64 { return math.Float64frombits(uint64(t.num)) }
@@ -51,6 +61,24 @@ type lexer struct {
 	lastPos   pos
 	lineStart int  // offset where the line of lastOff starts
 	ascii     bool // src is all ASCII: a column is a byte distance
+	n         tokCounts
+}
+
+// tokCounts counts the tokens that make each kind of AST node, as the
+// lexer emits them, so that the parser can size its slabs without another
+// pass over the tokens (see parser.sizeSlabs).
+type tokCounts struct {
+	text, vars, blocks, names, consts  int
+	calls, dots, commas, equals, lists int
+	ifs, fors                          int
+}
+
+// prevKind is the kind of the last token emitted.
+func (l *lexer) prevKind() tokKind {
+	if len(l.toks) == 0 {
+		return tEOF
+	}
+	return l.toks[len(l.toks)-1].kind
 }
 
 // normalizeSource applies Jinja's source rules: every newline sequence
@@ -66,17 +94,17 @@ func normalizeSource(src string) string {
 
 // lex tokenizes src, appending to buf (normally a pooled, empty slice). It
 // also returns the values of the tokens that are not pieces of src.
-func lex(file, src string, buf []token) ([]token, []string, *Error) {
+func lex(file, src string, buf []token) ([]token, []string, tokCounts, *Error) {
 	l := &lexer{file: file, src: src, lastPos: pos{line: 1, col: 1}, ascii: isASCII(src)}
 	if want := len(src)/7 + 8; cap(buf) < want {
 		buf = make([]token, 0, want)
 	}
 	l.toks = buf[:0]
 	if err := l.run(); err != nil {
-		return l.toks, nil, err
+		return l.toks, nil, l.n, err
 	}
 	l.toks = append(l.toks, token{kind: tEOF, pos: l.posAt(len(src)), vs: int32(len(src)), ve: int32(len(src))})
-	return l.toks, l.strs, nil
+	return l.toks, l.strs, l.n, nil
 }
 
 // valueAt returns the value of a token whose text is s: a range of the
@@ -165,8 +193,15 @@ func (l *lexer) newline(off int) {
 	l.lastOff, l.lastPos, l.lineStart = off+1, pos{line: l.lastPos.line + 1, col: 1}, off+1
 }
 
-// isASCII reports whether s is all ASCII, eight bytes at a time.
+// isASCII reports whether s is all ASCII, 32 and then eight bytes at a
+// time.
 func isASCII(s string) bool {
+	for len(s) >= 32 {
+		if (le64(s[0:8])|le64(s[8:16])|le64(s[16:24])|le64(s[24:32]))&0x8080808080808080 != 0 {
+			return false
+		}
+		s = s[32:]
+	}
 	for len(s) >= 8 {
 		b := s[:8]
 		w := uint64(b[0]) | uint64(b[1])<<8 | uint64(b[2])<<16 | uint64(b[3])<<24 |
@@ -182,6 +217,13 @@ func isASCII(s string) bool {
 		}
 	}
 	return true
+}
+
+// le64 reads the first eight bytes of b as a little-endian word.
+func le64(b string) uint64 {
+	_ = b[7]
+	return uint64(b[0]) | uint64(b[1])<<8 | uint64(b[2])<<16 | uint64(b[3])<<24 |
+		uint64(b[4])<<32 | uint64(b[5])<<40 | uint64(b[6])<<48 | uint64(b[7])<<56
 }
 
 func (l *lexer) errAt(off int, format string, args ...any) *Error {
@@ -227,6 +269,7 @@ func (l *lexer) emitText(text string, sub, off, end int) {
 		return
 	}
 	vs, ve := l.valueAt(text, sub, sub >= 0)
+	l.n.text++
 	l.toks = append(l.toks, token{kind: tText, vs: vs, ve: ve, pos: l.posAt(off)})
 }
 
@@ -369,8 +412,10 @@ func (l *lexer) run() *Error {
 		}
 		flush(j)
 		if s[j+1] == '{' {
+			l.n.vars++
 			l.toks = append(l.toks, token{kind: tVarBegin, pos: l.posAt(j), vs: int32(j), ve: int32(j + 2)})
 		} else {
+			l.n.blocks++
 			l.toks = append(l.toks, token{kind: tBlockBegin, pos: l.posAt(j), vs: int32(j), ve: int32(j + 2)})
 		}
 		i = j + 2
@@ -402,6 +447,34 @@ func matchOperator(s string) string {
 	}
 	return ""
 }
+
+// Byte classes of the code inside tags, for lexCode's dispatch.
+const (
+	clsOther byte = iota // operators and invalid bytes
+	clsEnd               // may start a closing delimiter: } % - +
+	clsSpace
+	clsQuote
+	clsDigit
+	clsName // starts a name: letter, '_' or a non-ASCII byte
+)
+
+var codeClass = func() (t [256]byte) {
+	for c := 0; c < 256; c++ {
+		switch b := byte(c); {
+		case b == '}' || b == '%' || b == '-' || b == '+':
+			t[c] = clsEnd
+		case isSpaceByte(b):
+			t[c] = clsSpace
+		case b == '"' || b == '\'':
+			t[c] = clsQuote
+		case b >= '0' && b <= '9':
+			t[c] = clsDigit
+		case b == '_' || b >= 'a' && b <= 'z' || b >= 'A' && b <= 'Z' || b >= 0x80:
+			t[c] = clsName
+		}
+	}
+	return t
+}()
 
 // identByte are the ASCII bytes of names: letters, digits and '_'.
 var identByte = func() (t [256]bool) {
@@ -452,7 +525,8 @@ func (l *lexer) lexCode(i int, isVar bool) (int, *Error) {
 			return i, nil
 		}
 		c := s[i]
-		if len(stack) == 0 && (c == '}' || c == '%' || c == '-' || c == '+') {
+		cls := codeClass[c]
+		if cls == clsEnd && len(stack) == 0 {
 			if isVar {
 				if strings.HasPrefix(s[i:], "-}}") {
 					l.toks = append(l.toks, token{kind: tVarEnd, pos: l.codePos(i), vs: int32(i), ve: int32(i + 3)})
@@ -477,15 +551,15 @@ func (l *lexer) lexCode(i int, isVar bool) (int, *Error) {
 				}
 			}
 		}
-		switch {
-		case isSpaceByte(c):
+		switch cls {
+		case clsSpace:
 			for ; i < len(s) && isSpaceByte(s[i]); i++ {
 				if s[i] == '\n' {
 					l.newline(i)
 				}
 			}
 			continue
-		case c == '"' || c == '\'':
+		case clsQuote:
 			// The closing quote: the next one, unless a backslash comes
 			// first and may escape it.
 			j := len(s)
@@ -511,6 +585,7 @@ func (l *lexer) lexCode(i int, isVar bool) (int, *Error) {
 					vs, ve = l.valueAt(str, i+1, false)
 				}
 			}
+			l.n.consts++
 			l.toks = append(l.toks, token{kind: tString, vs: vs, ve: ve, pos: l.codePos(i)})
 			for k := strings.IndexByte(raw, '\n'); k >= 0; {
 				l.newline(i + 1 + k)
@@ -522,15 +597,16 @@ func (l *lexer) lexCode(i int, isVar bool) (int, *Error) {
 			}
 			i = j + 1
 			continue
-		case c >= '0' && c <= '9':
+		case clsDigit:
 			j, tok, err := l.lexNumber(i)
 			if err != nil {
 				return 0, err
 			}
+			l.n.consts++
 			l.toks = append(l.toks, tok)
 			i = j
 			continue
-		case c == '_' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= 0x80:
+		case clsName:
 			j := i
 			for j < len(s) {
 				// ASCII name bytes; a name never starts with a digit, which
@@ -552,6 +628,15 @@ func (l *lexer) lexCode(i int, isVar bool) (int, *Error) {
 				r, _ := utf8.DecodeRuneInString(s[i:])
 				return 0, l.errAt(i, "unexpected char %s at %d", Repr(string(r)), i)
 			}
+			l.n.names++
+			if l.prevKind() == tBlockBegin {
+				switch s[i:j] {
+				case "if":
+					l.n.ifs++
+				case "for":
+					l.n.fors++
+				}
+			}
 			l.toks = append(l.toks, token{kind: tName, vs: int32(i), ve: int32(j), pos: l.codePos(i)})
 			i = j
 			continue
@@ -561,7 +646,23 @@ func (l *lexer) lexCode(i int, isVar bool) (int, *Error) {
 			return 0, l.errAt(i, "unexpected char %s at %d", Repr(string(c)), i)
 		}
 		switch op {
+		case ".":
+			l.n.dots++
+		case ",":
+			l.n.commas++
+		case "=":
+			l.n.equals++
+		}
+		switch op {
 		case "(", "[", "{":
+			switch op[0] {
+			case '(':
+				if k := l.prevKind(); k == tName || k == tOp {
+					l.n.calls++
+				}
+			case '[':
+				l.n.lists++
+			}
 			stack = append(stack, op[0])
 		case ")", "]", "}":
 			if len(stack) == 0 {
@@ -572,7 +673,7 @@ func (l *lexer) lexCode(i int, isVar bool) (int, *Error) {
 			}
 			stack = stack[:len(stack)-1]
 		}
-		l.toks = append(l.toks, token{kind: tOp, vs: int32(i), ve: int32(i + len(op)), pos: l.codePos(i)})
+		l.toks = append(l.toks, token{kind: tOp, vs: int32(i), ve: int32(i + len(op)), pos: l.codePos(i), num: opCode(op)})
 		i += len(op)
 	}
 }

@@ -31,19 +31,28 @@ type parser struct {
 	// from one backing array, so a parse makes few, larger allocations.
 	stmtStack []stmt
 	exprStack []expr
+	kwStack   []kwarg
 	stmtSlab  []stmt
 	exprSlab  []expr
+	kwSlab    []kwarg
 	chunk     int // the least chunk of stmtSlab and exprSlab
 	specials  [numSpecials]int
 	// unknownCallables counts filters and tests not found in the Env:
 	// without any, checkCallables has nothing to report.
 	unknownCallables int
+	// pending is an operand parseLoneUnary parsed from token pendFrom up
+	// to pendTo before finding an operator after it.
+	pending          expr
+	pendFrom, pendTo int
 	texts            slab[textStmt]
 	outputs          slab[outputStmt]
 	names            slab[nameExpr]
 	consts           slab[constExpr]
 	calls            slab[callExpr]
 	getattrs         slab[getattrExpr]
+	lists            slab[listExpr]
+	ifs              slab[ifStmt]
+	fors             slab[forStmt]
 }
 
 // slab hands out pointers into chunks of T, one allocation per chunk.
@@ -55,7 +64,10 @@ type slab[T any] struct {
 
 func (s *slab[T]) new() *T {
 	if len(s.free) == 0 {
-		n := max(s.next, 2)
+		n := s.next
+		if n < 1 {
+			n = 2
+		}
 		s.next = min(2*n, 256)
 		s.free = make([]T, n)
 	}
@@ -64,48 +76,27 @@ func (s *slab[T]) new() *T {
 	return x
 }
 
-// sizeSlabs sizes the first chunks of the slabs and of the statement and
-// expression arrays from a count of the tokens that produce each kind of
-// node. The counts are estimates (mostly upper bounds): a slab that runs
-// out simply grows.
-func (p *parser) sizeSlabs() {
-	var text, vars, blocks, names, consts, calls, dots, commas int
-	prev := tEOF
-	for i := range p.toks {
-		t := &p.toks[i]
-		switch t.kind {
-		case tText:
-			text++
-		case tVarBegin:
-			vars++
-		case tBlockBegin:
-			blocks++
-		case tName:
-			names++
-		case tString, tInt, tFloat:
-			consts++
-		case tOp:
-			switch p.src[t.vs] {
-			case '(':
-				if prev == tName || prev == tOp {
-					calls++
-				}
-			case '.':
-				dots++
-			case ',':
-				commas++
-			}
-		}
-		prev = t.kind
-	}
-	p.texts.next = text + 1
-	p.outputs.next = vars
-	p.names.next = names - blocks - dots + 1
-	p.consts.next = consts + 1
-	p.calls.next = calls + 1
-	p.getattrs.next = dots + 1
-	p.stmtSlab = make([]stmt, text+vars+blocks/2+1)
-	p.exprSlab = make([]expr, commas+calls+4)
+// sizeSlabs sizes the first chunks of the slabs and of the statement,
+// expression and keyword-argument arrays from the lexer's count of the
+// tokens that produce each kind of node. The counts are estimates (mostly
+// upper bounds): a slab that runs out simply grows.
+func (p *parser) sizeSlabs(n tokCounts) {
+	// A constant {{ 'x' }} becomes text, and true/false/none are names
+	// the lexer does not count as constants: one more of each. Names
+	// after a tag's keyword, after a dot, before '=' (keyword arguments,
+	// set targets) and the 'in' of a for are not name nodes.
+	p.texts.next = n.text + 1
+	p.outputs.next = n.vars
+	p.names.next = n.names - n.blocks - n.dots - n.equals - n.fors
+	p.consts.next = n.consts + 1
+	p.calls.next = n.calls
+	p.getattrs.next = n.dots
+	p.lists.next = n.lists
+	p.ifs.next = n.ifs
+	p.fors.next = n.fors
+	p.stmtSlab = make([]stmt, n.text+n.vars+n.blocks/2+1)
+	p.exprSlab = make([]expr, n.commas+n.calls+2)
+	p.kwSlab = make([]kwarg, n.equals)
 	p.chunk = 16
 }
 
@@ -140,6 +131,24 @@ func (p *parser) exprList(base int) []expr {
 	p.exprSlab = p.exprSlab[n:]
 	copy(out, p.exprStack[base:])
 	p.exprStack = p.exprStack[:base]
+	return out
+}
+
+// kwList pops the keyword arguments pushed since base into an exact-size
+// slice (nil when there are none).
+func (p *parser) kwList(base int) []kwarg {
+	n := len(p.kwStack) - base
+	if n == 0 {
+		return nil
+	}
+	if len(p.kwSlab) < n {
+		p.kwSlab = make([]kwarg, max(n, p.chunk))
+	}
+	out := p.kwSlab[:n:n]
+	p.kwSlab = p.kwSlab[n:]
+	copy(out, p.kwStack[base:])
+	clear(p.kwStack[base:])
+	p.kwStack = p.kwStack[:base]
 	return out
 }
 
@@ -220,7 +229,7 @@ func (p *parser) fail(t *token, format string, args ...any) *Error {
 
 func (p *parser) isOp(op string) bool {
 	t := p.cur()
-	return t.kind == tOp && p.tv(t) == op
+	return t.kind == tOp && t.num == opCode(op)
 }
 
 func (p *parser) isName(name string) bool {
@@ -320,7 +329,7 @@ func (p *parser) closeHint(err *Error, k tokKind) {
 
 func (p *parser) expectOp(op string) *Error {
 	t := p.cur()
-	if t.kind != tOp || p.tv(t) != op {
+	if t.kind != tOp || t.num != opCode(op) {
 		if t.kind == tEOF {
 			return p.fail(t, "unexpected end of template, expected '%s'.", op)
 		}
@@ -601,7 +610,8 @@ var (
 )
 
 func (p *parser) parseIf() (stmt, *Error) {
-	s := &ifStmt{p: p.next().pos}
+	s := p.ifs.new()
+	s.p = p.next().pos
 	base := len(p.exprStack)
 	var bodiesBuf [4][]stmt
 	bodies := bodiesBuf[:0]
@@ -621,7 +631,14 @@ func (p *parser) parseIf() (stmt, *Error) {
 			continue
 		}
 		s.conds = p.exprList(base)
-		s.bodies = append([][]stmt(nil), bodies...)
+		if len(bodies) == 1 {
+			// The commonest if has no elif: its one body lives in the
+			// statement itself.
+			s.body1[0] = bodies[0]
+			s.bodies = s.body1[:]
+		} else {
+			s.bodies = append([][]stmt(nil), bodies...)
+		}
 		if p.tv(t) == "else" {
 			s.els, err = p.parseStatements(endsEndif, true)
 			if err != nil {
@@ -633,7 +650,8 @@ func (p *parser) parseIf() (stmt, *Error) {
 }
 
 func (p *parser) parseFor() (stmt, *Error) {
-	s := &forStmt{p: p.next().pos}
+	s := p.fors.new()
+	s.p = p.next().pos
 	tg, err := p.parseAssignTarget(true, false, endsIn, false)
 	if err != nil {
 		return nil, err
@@ -1012,7 +1030,7 @@ func (p *parser) parseTuple(simplified, withCondexpr bool, extraEnd []string, ex
 func (p *parser) isTupleEnd(extraEnd []string) bool {
 	t := p.cur()
 	switch {
-	case t.kind == tVarEnd, t.kind == tBlockEnd, t.kind == tOp && p.tv(t) == ")":
+	case t.kind == tVarEnd, t.kind == tBlockEnd, t.kind == tOp && t.num == ')':
 		return true
 	case t.kind == tName && contains(extraEnd, p.tv(t)):
 		return true
@@ -1023,6 +1041,9 @@ func (p *parser) isTupleEnd(extraEnd []string) bool {
 func (p *parser) parseExpression(withCondexpr bool) (expr, *Error) {
 	if x := p.parseLoneOperand(); x != nil {
 		return x, nil
+	}
+	if x, err := p.parseLoneUnary(); x != nil || err != nil {
+		return x, err
 	}
 	if withCondexpr {
 		return p.parseCondexpr()
@@ -1049,15 +1070,7 @@ func (p *parser) parseLoneOperand() expr {
 	if p.nesting >= maxNesting {
 		return nil
 	}
-	switch n := p.look(); n.kind {
-	case tVarEnd, tBlockEnd:
-	case tOp:
-		switch p.tv(n) {
-		case ",", ")", "]", "}", ":":
-		default:
-			return nil
-		}
-	default:
+	if !p.endsExpr(p.look()) {
 		return nil
 	}
 	x, err := p.parsePrimary()
@@ -1065,6 +1078,57 @@ func (p *parser) parseLoneOperand() expr {
 		return nil
 	}
 	return x
+}
+
+// parseLoneUnary is the next fast path: an operand with its calls,
+// attributes, subscripts and filters (`ref('x')`, `cents_to_dollars(c,
+// scale=2)`, `loop.last`) right before a token that ends the expression.
+// No binary operator follows, so every precedence level of the full
+// descent would hand the operand up unchanged. The full descent starts
+// with this very parseUnary call, so an error is the one it would report.
+// When an operator follows, it rewinds and returns nil, nil, leaving the
+// operand pending: the full descent's first parseUnary takes it instead of
+// parsing it again (parsing twice at every level of a nested expression
+// would take exponential time).
+func (p *parser) parseLoneUnary() (expr, *Error) {
+	t := p.cur()
+	switch t.kind {
+	case tString, tInt, tFloat:
+	case tName:
+		if p.tv(t) == "not" {
+			return nil, nil
+		}
+	case tOp:
+		switch t.num {
+		case '(', '[', '{':
+		default:
+			return nil, nil
+		}
+	default:
+		return nil, nil
+	}
+	from := p.i
+	x, err := p.parseUnary(true)
+	if err != nil || p.endsExpr(p.cur()) {
+		return x, err
+	}
+	p.pending, p.pendFrom, p.pendTo = x, from, p.i
+	p.i = from
+	return nil, nil
+}
+
+// endsExpr reports whether t ends an expression at every precedence level.
+func (p *parser) endsExpr(t *token) bool {
+	switch t.kind {
+	case tVarEnd, tBlockEnd:
+		return true
+	case tOp:
+		switch t.num {
+		case ',', ')', ']', '}', ':':
+			return true
+		}
+	}
+	return false
 }
 
 func (p *parser) parseCondexpr() (expr, *Error) {
@@ -1146,7 +1210,7 @@ func (p *parser) parseCompare() (expr, *Error) {
 		t := p.cur()
 		var op string
 		switch {
-		case t.kind == tOp && (p.tv(t) == "==" || p.tv(t) == "!=" || p.tv(t) == "<" || p.tv(t) == "<=" || p.tv(t) == ">" || p.tv(t) == ">="):
+		case t.kind == tOp && (t.num == opCode("==") || t.num == opCode("!=") || t.num == '<' || t.num == opCode("<=") || t.num == '>' || t.num == opCode(">=")):
 			op = p.tv(t)
 			p.next()
 		case t.kind == tName && p.tv(t) == "in":
@@ -1244,6 +1308,11 @@ func (p *parser) parsePow() (expr, *Error) {
 const maxNesting = 200
 
 func (p *parser) parseUnary(withFilter bool) (expr, *Error) {
+	if p.pending != nil && p.i == p.pendFrom && withFilter {
+		x := p.pending
+		p.pending, p.i = nil, p.pendTo
+		return x, nil
+	}
 	t := p.cur()
 	p.nesting++
 	defer func() { p.nesting-- }()
@@ -1252,7 +1321,7 @@ func (p *parser) parseUnary(withFilter bool) (expr, *Error) {
 	}
 	var x expr
 	var err *Error
-	if t.kind == tOp && (p.tv(t) == "-" || p.tv(t) == "+") {
+	if t.kind == tOp && (t.num == '-' || t.num == '+') {
 		p.next()
 		inner, err := p.parseUnary(false)
 		if err != nil {
@@ -1311,8 +1380,8 @@ func (p *parser) parsePrimary() (expr, *Error) {
 		p.next()
 		return p.newConst(t.pos, t.float()), nil
 	case tOp:
-		switch p.tv(t) {
-		case "(":
+		switch t.num {
+		case '(':
 			p.next()
 			x, err := p.parseTuple(false, true, nil, true)
 			if err != nil {
@@ -1322,9 +1391,9 @@ func (p *parser) parsePrimary() (expr, *Error) {
 				return nil, err
 			}
 			return x, nil
-		case "[":
+		case '[':
 			return p.parseList()
-		case "{":
+		case '{':
 			return p.parseDict()
 		}
 	}
@@ -1344,7 +1413,8 @@ func (p *parser) parsePrimary() (expr, *Error) {
 }
 
 func (p *parser) parseList() (expr, *Error) {
-	l := &listExpr{p: p.next().pos}
+	l := p.lists.new()
+	l.p = p.next().pos
 	base := len(p.exprStack)
 	for !p.isOp("]") {
 		if len(p.exprStack) > base {
@@ -1545,9 +1615,7 @@ func (p *parser) parseCallArgs() ([]expr, []kwarg, expr, expr, *Error) {
 	if err := p.expectOp("("); err != nil {
 		return nil, nil, nil, nil, err
 	}
-	base := len(p.exprStack)
-	var kwBuf [4]kwarg
-	kwargs := kwBuf[:0]
+	base, kwBase := len(p.exprStack), len(p.kwStack)
 	var star, dstar expr
 	requireComma := false
 	for !p.isOp(")") {
@@ -1575,16 +1643,16 @@ func (p *parser) parseCallArgs() ([]expr, []kwarg, expr, expr, *Error) {
 			}
 			dstar = x
 		default:
-			if p.cur().kind == tName && p.look().kind == tOp && p.tv(p.look()) == "=" {
+			if p.cur().kind == tName && p.look().kind == tOp && p.look().num == '=' {
 				name := p.tv(p.next())
 				p.next()
 				x, err := p.parseExpression(true)
 				if err != nil {
 					return nil, nil, nil, nil, err
 				}
-				kwargs = append(kwargs, kwarg{name: name, key: name, x: x})
+				p.kwStack = append(p.kwStack, kwarg{name: name, key: name, x: x})
 			} else {
-				if len(kwargs) > 0 || star != nil || dstar != nil {
+				if len(p.kwStack) > kwBase || star != nil || dstar != nil {
 					return nil, nil, nil, nil, p.fail(p.cur(), "invalid syntax for function call expression")
 				}
 				x, err := p.parseExpression(true)
@@ -1600,11 +1668,7 @@ func (p *parser) parseCallArgs() ([]expr, []kwarg, expr, expr, *Error) {
 		_ = open
 		return nil, nil, nil, nil, err
 	}
-	var kw []kwarg
-	if len(kwargs) > 0 {
-		kw = append([]kwarg(nil), kwargs...)
-	}
-	return p.exprList(base), kw, star, dstar, nil
+	return p.exprList(base), p.kwList(kwBase), star, dstar, nil
 }
 
 // parseFilterChain parses `| f(args) | g`; with inline the first filter has

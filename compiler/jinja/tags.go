@@ -141,6 +141,12 @@ func execLeaf(st *State, s stmt) *pongo2.Error {
 	case *textStmt:
 		st.out = append(st.out, s.text...)
 	case *outputStmt:
+		if c, ok := s.x.(*callExpr); ok {
+			if err := c.print(st, nil); err != nil {
+				return wrapErr(err)
+			}
+			return nil
+		}
 		v, err := s.x.eval(st)
 		if err != nil {
 			return wrapErr(err)
@@ -260,7 +266,8 @@ func (n *forNode) run(st *State, s *forStmt, ctx *pongo2.ExecutionContext, w pon
 	if err != nil {
 		return false, wrapErr(st.errAt(s.iter.position(), "%s", err))
 	}
-	sc := &scope{parent: parent}
+	sc := st.newScope(parent)
+	defer st.freeScope(sc)
 	st.sc = sc
 	if s.cond != nil {
 		var kept []Value
@@ -283,6 +290,7 @@ func (n *forNode) run(st *State, s *forStmt, ctx *pongo2.ExecutionContext, w pon
 	if s.usesLoop || s.recursive {
 		lp = &loopObj{items: items, depth: depth}
 		if s.recursive {
+			parent.capture()
 			u := st.u
 			lp.recurse = func(v Value) (Value, error) {
 				if st.depth >= maxDepth {
@@ -530,6 +538,7 @@ func (n *macroNode) Execute(ctx *pongo2.ExecutionContext, w pongo2.TemplateWrite
 		// Defined inside a block: close over the enclosing scope.
 		c := *m
 		c.scope = st.sc
+		st.sc.capture()
 		m = &c
 	}
 	st.sc.set(m.Name, m)
@@ -548,13 +557,12 @@ func (n *callNode) Execute(ctx *pongo2.ExecutionContext, w pongo2.TemplateWriter
 	s := st.u.pieces[n.idx].s.(*callBlockStmt)
 	caller := *s.caller
 	caller.scope = st.sc
+	st.sc.capture()
 	caller.body = n.body
 	caller.unit = st.u
-	v, err := s.call.evalWith(st, &caller)
-	if err != nil {
+	if err := s.call.print(st, &caller); err != nil {
 		return wrapErr(err)
 	}
-	writeOut(st, v)
 	return nil
 }
 
@@ -594,7 +602,8 @@ func (n *withNode) Execute(ctx *pongo2.ExecutionContext, w pongo2.TemplateWriter
 	st := stateOf(w)
 	s := st.u.pieces[n.idx].s.(*withStmt)
 	saved := st.sc
-	sc := &scope{parent: saved}
+	sc := st.newScope(saved)
+	defer st.freeScope(sc)
 	for i, x := range s.values {
 		v, err := x.eval(st)
 		if err != nil {

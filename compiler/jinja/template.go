@@ -142,6 +142,13 @@ func (m *Macro) CallJinja(c *Call) (Value, error) {
 const maxDepth = 400
 
 func (m *Macro) call(st *State, args []Value, kw *Dict, caller Value) (Value, error) {
+	return m.invoke(st, args, kw, caller, false)
+}
+
+// invoke runs the macro. With print set it writes its output (or the value
+// it returns) to st.out and returns nil, sparing the string of a call whose
+// output is printed anyway.
+func (m *Macro) invoke(st *State, args []Value, kw *Dict, caller Value, print bool) (Value, error) {
 	if st == nil {
 		return nil, errors.New("macro '" + m.Name + "' called without a render state")
 	}
@@ -155,11 +162,15 @@ func (m *Macro) call(st *State, args []Value, kw *Dict, caller Value) (Value, er
 	if parent == nil && st.tmpl != nil && m.unit == st.tmpl.unit {
 		parent = st.root
 	}
-	sc := &scope{parent: parent}
+	sc := st.newScope(parent)
 	savedSc, savedFile, savedU := st.sc, st.file, st.u
 	st.sc, st.file, st.u = sc, m.File, m.unit
 	st.depth++
-	defer func() { st.sc, st.file, st.u = savedSc, savedFile, savedU; st.depth-- }()
+	defer func() {
+		st.sc, st.file, st.u = savedSc, savedFile, savedU
+		st.depth--
+		st.freeScope(sc)
+	}()
 
 	used := 0
 	for i, name := range m.Params {
@@ -213,17 +224,29 @@ func (m *Macro) call(st *State, args []Value, kw *Dict, caller Value) (Value, er
 		sc.set("caller", caller)
 	}
 	if m.body == nil {
+		if print {
+			return nil, nil
+		}
 		return "", nil
 	}
-	out, perr := st.capture(m.body)
+	start := len(st.out)
+	perr := st.exec(m.body)
 	if perr != nil {
+		st.out = st.out[:start]
 		err := unwrapPongo(perr)
 		if r, ok := err.(*returnSignal); ok {
+			if print {
+				writeOut(st, r.v)
+				return nil, nil
+			}
 			return r.v, nil
 		}
 		return nil, err
 	}
-	return out, nil
+	if print {
+		return nil, nil
+	}
+	return st.take(start, nil), nil
 }
 
 // Macros returns the template's top-level {% macro %} and {% test %}
@@ -254,6 +277,12 @@ func (t *Template) Names() []string {
 // config...); data is opaque to the engine and reachable as
 // Call.State.Data. The error is an *Error.
 func (t *Template) Render(vars map[string]Value, data any) (out string, err error) {
+	return t.RenderVars(mapVars(vars), data)
+}
+
+// RenderVars is Render with the per-render names supplied by vars (nil for
+// none).
+func (t *Template) RenderVars(vars Vars, data any) (out string, err error) {
 	st := &State{Env: t.env, Data: data, vars: vars, tmpl: t, file: t.File, u: t.unit}
 	st.init()
 	defer func() {
@@ -266,6 +295,8 @@ func (t *Template) Render(vars map[string]Value, data any) (out string, err erro
 		*buf = make([]byte, 0, want)
 	}
 	st.out = (*buf)[:0]
+	mem := memPool.Get().(*renderMem)
+	st.mem, st.vals = mem, mem.vals
 	perr := st.exec(t.root)
 	if perr == nil {
 		out = string(st.out)
@@ -274,9 +305,12 @@ func (t *Template) Render(vars map[string]Value, data any) (out string, err erro
 		*buf = st.out[:0]
 		outPool.Put(buf)
 	}
+	clear(st.vals[:cap(st.vals)])
+	mem.vals = st.vals[:0]
+	memPool.Put(mem)
 	// A State kept past its render (by a Func, say) must not write into
-	// a buffer another render now owns.
-	st.out = nil
+	// a buffer another render now owns, nor recycle memory into it.
+	st.out, st.mem, st.vals = nil, nil, nil
 	if perr != nil {
 		err := unwrapPongo(perr)
 		switch err.(type) {
@@ -315,15 +349,15 @@ func (e *Env) Parse(file, src string) (t *Template, err error) {
 	src = normalizeSource(src)
 	sc := scratchPool.Get().(*scratch)
 	defer sc.release()
-	toks, strs, lerr := lex(file, src, sc.toks)
+	toks, strs, counts, lerr := lex(file, src, sc.toks)
 	sc.toks = toks
 	if lerr != nil {
 		return nil, lerr
 	}
-	p := &parser{file: file, src: src, env: e, toks: toks, strs: strs, stmtStack: sc.stmts, exprStack: sc.exprs, tagStack: sc.tags}
-	p.sizeSlabs()
+	p := &parser{file: file, src: src, env: e, toks: toks, strs: strs, stmtStack: sc.stmts, exprStack: sc.exprs, kwStack: sc.kws, tagStack: sc.tags, endStack: sc.ends}
+	p.sizeSlabs(counts)
 	body, perr := p.parseTemplate()
-	sc.stmts, sc.exprs, sc.tags = p.stmtStack, p.exprStack, p.tagStack
+	sc.stmts, sc.exprs, sc.kws, sc.tags, sc.ends = p.stmtStack, p.exprStack, p.kwStack, p.tagStack, p.endStack
 	if perr != nil {
 		return nil, perr
 	}
@@ -379,7 +413,9 @@ type scratch struct {
 	toks   []token
 	stmts  []stmt
 	exprs  []expr
+	kws    []kwarg
 	tags   []openTag
+	ends   [][]string
 	shape  []byte
 	pieces []piece
 }
@@ -395,6 +431,8 @@ func (sc *scratch) release() {
 		return
 	}
 	sc.toks, sc.stmts, sc.exprs, sc.tags = sc.toks[:0], sc.stmts[:0], sc.exprs[:0], sc.tags[:0]
+	clear(sc.kws)
+	sc.kws, sc.ends = sc.kws[:0], sc.ends[:0]
 	sc.shape, sc.pieces = sc.shape[:0], sc.pieces[:0]
 	scratchPool.Put(sc)
 }

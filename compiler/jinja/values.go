@@ -38,6 +38,25 @@ type List struct {
 	Tuple bool
 }
 
+// smallList is a list and the backing array of its first few items, in
+// one allocation.
+type smallList struct {
+	l   List
+	buf [smallListCap]Value
+}
+
+const smallListCap = 4
+
+// newListLen returns a list (or tuple) of n nil items.
+func newListLen(n int, tuple bool) *List {
+	if n <= smallListCap {
+		s := &smallList{}
+		s.l.Items, s.l.Tuple = s.buf[:n], tuple
+		return &s.l
+	}
+	return &List{Items: make([]Value, n), Tuple: tuple}
+}
+
 // NewList returns a list holding items.
 func NewList(items ...Value) *List { return &List{Items: items} }
 
@@ -248,7 +267,8 @@ type Call struct {
 	Args []Value
 	// Kwargs is never nil; keyword arguments appear in source order. It
 	// must not be modified: calls without keyword arguments share one
-	// empty Dict.
+	// empty Dict. A Go function may keep it: the engine reuses only the
+	// keyword arguments of macro calls.
 	Kwargs *Dict
 	// Caller is the `caller` macro inside {% call %}, else nil.
 	Caller Value
