@@ -69,3 +69,22 @@ func (d ColumnDiff) Describe(quote func(string) string) string {
 	}
 	return strings.Join(parts, "; ")
 }
+
+// MergeConditions are the ON conditions of dbt's merge of an incremental
+// model: its incremental_predicates, then one equality per unique key
+// column between DBT_INTERNAL_SOURCE and DBT_INTERNAL_DEST; FALSE without a
+// unique key (nothing matches, every row is inserted). Adapters join them
+// with AND in their own casing.
+func (inc *Incremental) MergeConditions() []string {
+	var on []string
+	for _, p := range inc.Predicates {
+		on = append(on, "("+p+")")
+	}
+	for _, k := range inc.UniqueKey {
+		on = append(on, fmt.Sprintf("DBT_INTERNAL_SOURCE.%s = DBT_INTERNAL_DEST.%s", k, k))
+	}
+	if len(inc.UniqueKey) == 0 {
+		on = append(on, "FALSE")
+	}
+	return on
+}

@@ -115,16 +115,7 @@ func insertSQL(target, source string, cols []string) string {
 // column and the predicates) are updated in all columns, new ones
 // inserted.
 func mergeSQL(target, source string, cols []string, inc *adapters.Incremental) string {
-	var on []string
-	for _, p := range inc.Predicates {
-		on = append(on, "("+p+")")
-	}
-	for _, k := range inc.UniqueKey {
-		on = append(on, fmt.Sprintf("DBT_INTERNAL_SOURCE.%s = DBT_INTERNAL_DEST.%s", k, k))
-	}
-	if len(inc.UniqueKey) == 0 {
-		on = append(on, "FALSE")
-	}
+	on := inc.MergeConditions()
 	var b strings.Builder
 	fmt.Fprintf(&b, "merge into %s as DBT_INTERNAL_DEST\nusing %s as DBT_INTERNAL_SOURCE\non %s", target, source, strings.Join(on, "\n  and "))
 	if len(inc.UniqueKey) > 0 {

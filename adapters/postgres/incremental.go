@@ -166,16 +166,7 @@ func deleteSQL(target, tmp string, inc *adapters.Incremental) string {
 // the predicates) are updated in all columns, new ones inserted; without a
 // unique key nothing matches and every row is inserted.
 func mergeSQL(target, tmp string, cols []adapters.Column, inc *adapters.Incremental) string {
-	var on []string
-	for _, p := range inc.Predicates {
-		on = append(on, "("+p+")")
-	}
-	for _, k := range inc.UniqueKey {
-		on = append(on, fmt.Sprintf("DBT_INTERNAL_SOURCE.%s = DBT_INTERNAL_DEST.%s", k, k))
-	}
-	if len(inc.UniqueKey) == 0 {
-		on = append(on, "FALSE")
-	}
+	on := inc.MergeConditions()
 	var b strings.Builder
 	fmt.Fprintf(&b, "MERGE INTO %s AS DBT_INTERNAL_DEST\nUSING %s AS DBT_INTERNAL_SOURCE\nON %s", target, tmp, strings.Join(on, "\n  AND "))
 	if len(inc.UniqueKey) > 0 {
