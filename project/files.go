@@ -176,7 +176,13 @@ func (l *loader) collectFiles() {
 		slices.SortFunc(*list, func(a, b *File) int { return strings.Compare(a.Path, b.Path) })
 	}
 	slices.SortFunc(schemaJobs, func(a, b *schemaJob) int { return strings.Compare(a.rel, b.rel) })
-	l.seen = map[string]Pos{}
+	n := 0
+	for _, sj := range schemaJobs {
+		if sj.decoded != nil {
+			n += len(sj.decoded.seen)
+		}
+	}
+	l.seen = make(map[string]Pos, n)
 	for _, sj := range schemaJobs {
 		p.SchemaFiles = append(p.SchemaFiles, sj.rel)
 		l.errs.Append(sj.errs...)
@@ -191,7 +197,9 @@ func (l *loader) collectFiles() {
 func (l *loader) merge(f *Project) {
 	patches := func(kind string, list []*Patch, into *[]*Patch) {
 		for _, pt := range list {
-			if l.dup(kind+":"+pt.Name, pt.Pos, fmt.Sprintf("%s '%s' is described twice", kindNoun[kind], pt.Name)) {
+			if first, ok := l.first(kind+":"+pt.Name, pt.Pos); ok {
+				l.errs.Append(&Error{Pos: pt.Pos, Msg: fmt.Sprintf("%s '%s' is described twice", kindNoun[kind], pt.Name),
+					Hint: "first described at " + first.String()})
 				continue
 			}
 			*into = append(*into, pt)
@@ -205,10 +213,12 @@ func (l *loader) merge(f *Project) {
 	for _, s := range f.Sources {
 		tables := s.Tables[:0]
 		for _, t := range s.Tables {
-			key := fmt.Sprintf("source:%s.%s", s.Name, t.Name)
-			if !l.dup(key, t.Pos, fmt.Sprintf("source table '%s.%s' is described twice", s.Name, t.Name)) {
-				tables = append(tables, t)
+			if first, ok := l.first("source:"+s.Name+"."+t.Name, t.Pos); ok {
+				l.errs.Append(&Error{Pos: t.Pos, Msg: fmt.Sprintf("source table '%s.%s' is described twice", s.Name, t.Name),
+					Hint: "first described at " + first.String()})
+				continue
 			}
+			tables = append(tables, t)
 		}
 		s.Tables = tables
 		l.p.Sources = append(l.p.Sources, s)
@@ -216,15 +226,15 @@ func (l *loader) merge(f *Project) {
 	l.p.Exposures = append(l.p.Exposures, f.Exposures...)
 }
 
-// dup records key as described at pos, or reports it when an earlier file
-// described it.
-func (l *loader) dup(key string, pos Pos, msg string) bool {
+// first records key as described at pos, or returns where an earlier file
+// described it. The message is built only for a duplicate: the merge of a
+// big project checks tens of thousands of keys serially.
+func (l *loader) first(key string, pos Pos) (Pos, bool) {
 	if first, ok := l.seen[key]; ok {
-		l.errs.Append(&Error{Pos: pos, Msg: msg, Hint: "first described at " + first.String()})
-		return true
+		return first, true
 	}
 	l.seen[key] = pos
-	return false
+	return Pos{}, false
 }
 
 // readWorkers is how many files are read at once; reads mostly wait on the

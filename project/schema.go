@@ -1,7 +1,6 @@
 package project
 
 import (
-	"fmt"
 	"slices"
 	"strings"
 
@@ -558,7 +557,7 @@ func (l *loader) sourceTable(d *decoder, s *Source, entry *yaml.Node) *SourceTab
 	if t.Identifier == "" {
 		t.Identifier = t.Name
 	}
-	key := fmt.Sprintf("source:%s.%s", s.Name, t.Name)
+	key := "source:" + s.Name + "." + t.Name
 	if first, dup := l.seen[key]; dup {
 		d.errorHint(entry, "first described at "+first.String(), "source table '%s.%s' is described twice", s.Name, t.Name)
 		return nil
