@@ -290,29 +290,66 @@ func (c *nodeChecker) walk(n *yaml.Node) {
 		}
 		return
 	case yaml.MappingNode:
-		seen := map[string]*yaml.Node{}
-		for i := 0; i+1 < len(n.Content); i += 2 {
-			k := n.Content[i]
-			if k.Kind != yaml.ScalarNode {
-				c.errs.Add(NodePos(c.file, k), "mapping keys must be strings, not %s", kindName(k))
-				k.Kind, k.Tag, k.Value, k.Content, k.Alias = yaml.ScalarNode, "!!str", "?", nil, nil
-				continue
-			}
-			if isMergeKey(k) {
-				continue
-			}
-			if first, ok := seen[k.Value]; ok {
-				c.errs.Add(NodePos(c.file, k), "duplicate key '%s' (first set at line %d)", k.Value, first.Line)
-			} else {
-				seen[k.Value] = k
-			}
-		}
+		c.duplicateKeys(n)
 	}
-	c.active[n] = true
+	// Only an anchored node can be the target of an alias, so only those
+	// are tracked: a schema file has hundreds of thousands of nodes and
+	// rarely an anchor.
+	if n.Anchor != "" {
+		c.active[n] = true
+		defer delete(c.active, n)
+	}
 	for _, child := range n.Content {
 		c.walk(child)
 	}
-	delete(c.active, n)
+}
+
+// smallMapping is the number of keys up to which a mapping's keys are
+// compared one by one instead of through a map.
+const smallMapping = 16
+
+// duplicateKeys reports the keys of mapping n written twice.
+func (c *nodeChecker) duplicateKeys(n *yaml.Node) {
+	var small [smallMapping]*yaml.Node
+	keys := small[:0]
+	var seen map[string]*yaml.Node // once there are more than smallMapping keys
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k := n.Content[i]
+		if k.Kind != yaml.ScalarNode {
+			c.errs.Add(NodePos(c.file, k), "mapping keys must be strings, not %s", kindName(k))
+			k.Kind, k.Tag, k.Value, k.Content, k.Alias = yaml.ScalarNode, "!!str", "?", nil, nil
+			continue
+		}
+		if isMergeKey(k) {
+			continue
+		}
+		var first *yaml.Node
+		if seen != nil {
+			first = seen[k.Value]
+		} else {
+			for _, e := range keys {
+				if e.Value == k.Value {
+					first = e
+					break
+				}
+			}
+		}
+		if first != nil {
+			c.errs.Add(NodePos(c.file, k), "duplicate key '%s' (first set at line %d)", k.Value, first.Line)
+			continue
+		}
+		if seen == nil && len(keys) == smallMapping {
+			seen = make(map[string]*yaml.Node, len(n.Content)/2)
+			for _, e := range keys {
+				seen[e.Value] = e
+			}
+		}
+		if seen != nil {
+			seen[k.Value] = k
+		} else {
+			keys = append(keys, k)
+		}
+	}
 }
 
 func isMergeKey(k *yaml.Node) bool {
@@ -426,31 +463,67 @@ func (d *decoder) pairs(n *yaml.Node) []pair {
 	if !d.spend(len(n.Content)/2 + 1) {
 		return nil
 	}
-	d.memo[n] = nil // a merge that reaches n again sees no keys
-	var merged, own []pair
-	index := map[string]int{}
+	// Only an anchored mapping can be reached again (through an alias), and
+	// only merge keys report errors: the pairs of other mappings, nearly
+	// all of them, are not remembered.
+	if n.Anchor != "" {
+		d.memo[n] = nil // a merge that reaches n again sees no keys
+	}
+	var merged []pair
+	own := make([]pair, 0, len(n.Content)/2)
+	var index map[string]int // once there are more than smallMapping keys
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		k, v := n.Content[i], n.Content[i+1]
 		if isMergeKey(k) {
 			merged = d.mergePairs(merged, v)
 			continue
 		}
-		if j, ok := index[k.Value]; ok {
+		if j := ownIndex(own, index, k.Value); j >= 0 {
 			own[j].val = v
 			continue
 		}
-		index[k.Value] = len(own)
+		if index == nil && len(own) == smallMapping {
+			index = make(map[string]int, len(n.Content)/2)
+			for j, p := range own {
+				index[p.name] = j
+			}
+		}
+		if index != nil {
+			index[k.Value] = len(own)
+		}
 		own = append(own, pair{key: k, val: v, name: k.Value})
 	}
-	var out []pair
-	for _, p := range merged {
-		if _, ok := index[p.name]; !ok {
-			out = append(out, p)
+	out := own
+	if len(merged) > 0 {
+		out = nil
+		for _, p := range merged {
+			if ownIndex(own, index, p.name) < 0 {
+				out = append(out, p)
+			}
+		}
+		out = append(out, own...)
+	}
+	if n.Anchor != "" || len(merged) > 0 {
+		d.memo[n] = out
+	}
+	return out
+}
+
+// ownIndex is the position of the key name in own, or -1; index, when not
+// nil, maps every name in own to its position.
+func ownIndex(own []pair, index map[string]int, name string) int {
+	if index != nil {
+		if j, ok := index[name]; ok {
+			return j
+		}
+		return -1
+	}
+	for j := range own {
+		if own[j].name == name {
+			return j
 		}
 	}
-	out = append(out, own...)
-	d.memo[n] = out
-	return out
+	return -1
 }
 
 // mergePairs adds the pairs a `<<` value brings; earlier ones win, as the
