@@ -26,9 +26,9 @@ var rootFiles = map[string]bool{
 func (l *loader) collectFiles() {
 	p := l.p
 	// Files are read, and schema files parsed and decoded, by a pool of
-	// workers while the directories are still being walked: a project of
-	// thousands of files is bound by system calls and by YAML parsing, and
-	// neither waits for the walk to end.
+	// workers; schema files start while the directories are still being
+	// walked: a project of thousands of files is bound by YAML parsing and
+	// by system calls.
 	work := make(chan func(), 256)
 	var workers sync.WaitGroup
 	for range readWorkers {
@@ -57,10 +57,17 @@ func (l *loader) collectFiles() {
 		sj := &schemaJob{rel: rel}
 		schemaJobs = append(schemaJobs, sj)
 		work <- func() {
-			b, err := readInto(filepath.Join(p.Root, filepath.FromSlash(rel)), nil)
+			// The YAML library copies what it keeps, so the file is read
+			// into a pooled buffer too.
+			bp := readBufs.Get().(*[]byte)
+			defer readBufs.Put(bp)
+			b, err := readInto(filepath.Join(p.Root, filepath.FromSlash(rel)), *bp)
 			if err != nil {
 				sj.errs.Add(Pos{File: rel}, "cannot read: %v", unwrapPathError(err))
 				return
+			}
+			if cap(b) <= maxReadBuf {
+				*bp = b[:0]
 			}
 			if root := parseYAML(rel, b, &sj.errs); root != nil {
 				sub := &loader{p: &Project{}, errs: &sj.errs, opts: l.opts, seen: map[string]Pos{}}
@@ -90,12 +97,7 @@ func (l *loader) collectFiles() {
 			return
 		}
 		s.seen[rel] = true
-		j := &job{s: s, dir: dir, rel: rel, content: content}
-		jobs = append(jobs, j)
-		work <- func() {
-			sub := &loader{p: l.p, errs: &j.errs, opts: l.opts}
-			j.f = sub.readFile(j.dir, j.rel, j.content)
-		}
+		jobs = append(jobs, &job{s: s, dir: dir, rel: rel, content: content})
 	}
 
 	for _, dir := range p.ModelPaths {
@@ -163,6 +165,16 @@ func (l *loader) collectFiles() {
 				add(docs, dir, rel, true)
 			}
 		})
+	}
+	// The other files are read once the walk is over: a schema file found
+	// in the last folder then does not wait behind the thousands of files
+	// of the first ones, and the YAML, the bulk of the work, is parsed
+	// while the folders are still being listed.
+	for _, j := range jobs {
+		work <- func() {
+			sub := &loader{p: l.p, errs: &j.errs, opts: l.opts}
+			j.f = sub.readFile(j.dir, j.rel, j.content)
+		}
 	}
 	close(work)
 	workers.Wait()
