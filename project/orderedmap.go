@@ -1,8 +1,10 @@
 package project
 
-// NewOrderedMap returns an empty map ready for Set.
+// NewOrderedMap returns an empty map ready for Set. Its Go maps are made by
+// the first Set (reading a nil map is fine): a big project's schema files
+// make tens of thousands of maps that stay empty, e.g. a test's config.
 func NewOrderedMap() *OrderedMap {
-	return &OrderedMap{Values: map[string]any{}, Pos: map[string]Pos{}}
+	return &OrderedMap{}
 }
 
 // Len is the number of keys; a nil map has none.
