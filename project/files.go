@@ -69,9 +69,9 @@ func (l *loader) collectFiles() {
 			if cap(b) <= maxReadBuf {
 				*bp = b[:0]
 			}
-			if root := parseYAML(rel, b, &sj.errs); root != nil {
+			if root, nodes := parseDocument(rel, b, &sj.errs); root != nil {
 				sub := &loader{p: &Project{}, errs: &sj.errs, opts: l.opts, seen: map[string]Pos{}}
-				sub.schemaFile(rel, root)
+				sub.schemaFile(rel, root, nodes)
 				sj.decoded = sub
 			}
 		}

@@ -31,8 +31,8 @@ func FuzzLoadYAML(f *testing.F) {
 			}
 		}
 		l.seen = map[string]Pos{}
-		if root := parseYAML("models/schema.yml", data, &errs); root != nil {
-			l.schemaFile("models/schema.yml", root)
+		if root, nodes := parseDocument("models/schema.yml", data, &errs); root != nil {
+			l.schemaFile("models/schema.yml", root, nodes)
 		}
 		_ = errs.Error()
 		for _, e := range errs {

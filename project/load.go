@@ -115,14 +115,14 @@ var identRe = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
 
 func (l *loader) projectFile(data []byte) {
 	p := l.p
-	root := parseYAML(p.File, data, l.errs)
+	root, nodes := parseDocument(p.File, data, l.errs)
 	if root == nil {
 		if len(*l.errs) == 0 {
 			l.errs.Add(Pos{File: p.File, Line: 1, Col: 1}, "the project file is empty; it needs at least 'name'")
 		}
 		return
 	}
-	d := newDecoder(p.File, l.errs, l.opts.Render).sized(root)
+	d := newDecoder(p.File, l.errs, l.opts.Render).sized(nodes)
 	if root.Kind != yaml.MappingNode {
 		d.errorf(root, "the project file must be a mapping of keys, not %s", kindName(root))
 		return

@@ -51,9 +51,10 @@ var kindNoun = map[string]string{
 	"models": "model", "seeds": "seed", "snapshots": "snapshot", "analyses": "analysis", "macros": "macro",
 }
 
-// schemaFile decodes one properties file into the project.
-func (l *loader) schemaFile(file string, root *yaml.Node) {
-	d := newDecoder(file, l.errs, l.opts.Render).sized(root)
+// schemaFile decodes one properties file of the given number of nodes
+// into the project.
+func (l *loader) schemaFile(file string, root *yaml.Node, nodes int) {
+	d := newDecoder(file, l.errs, l.opts.Render).sized(nodes)
 	if root.Kind != yaml.MappingNode {
 		d.errorf(root, "a schema file must be a mapping with keys such as 'models' and 'sources', not %s", kindName(root))
 		return

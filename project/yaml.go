@@ -47,15 +47,22 @@ func NodePos(file string, n *yaml.Node) Pos {
 }
 
 // parseYAML is ParseYAML adding to errs.
-func parseYAML(file string, data []byte, errs *ErrorList) (root *yaml.Node) {
+func parseYAML(file string, data []byte, errs *ErrorList) *yaml.Node {
+	root, _ := parseDocument(file, data, errs)
+	return root
+}
+
+// parseDocument is parseYAML that also returns the number of nodes written
+// in the document, counted while they are checked.
+func parseDocument(file string, data []byte, errs *ErrorList) (root *yaml.Node, nodes int) {
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	var doc yaml.Node
 	if err := safeDecode(dec, &doc); err != nil {
 		if errors.Is(err, io.EOF) {
-			return nil // empty file
+			return nil, 0 // empty file
 		}
 		errs.Append(syntaxError(file, data, err))
-		return nil
+		return nil, 0
 	}
 	var next yaml.Node
 	switch err := safeDecode(dec, &next); {
@@ -68,21 +75,12 @@ func parseYAML(file string, data []byte, errs *ErrorList) (root *yaml.Node) {
 		errs.Append(syntaxError(file, data, err))
 	}
 	if len(doc.Content) == 0 {
-		return nil
+		return nil, 0
 	}
 	root = doc.Content[0]
 	check := &nodeChecker{file: file, errs: errs, active: map[*yaml.Node]bool{}}
 	check.walk(root)
-	return root
-}
-
-// countNodes is the number of nodes written in the document.
-func countNodes(n *yaml.Node) int {
-	c := 1
-	for _, x := range n.Content {
-		c += countNodes(x)
-	}
-	return c
+	return root, check.nodes
 }
 
 // safeDecode turns a panic inside the YAML library into an error: no input
@@ -278,9 +276,11 @@ type nodeChecker struct {
 	file   string
 	errs   *ErrorList
 	active map[*yaml.Node]bool
+	nodes  int // walked so far
 }
 
 func (c *nodeChecker) walk(n *yaml.Node) {
+	c.nodes++
 	switch n.Kind {
 	case yaml.AliasNode:
 		if n.Alias == nil || c.active[n.Alias] {
@@ -416,11 +416,9 @@ func newDecoder(file string, errs *ErrorList, render func(string, Pos, string) (
 	return &decoder{file: file, errs: errs, render: render, budget: minBudget, memo: map[*yaml.Node][]pair{}}
 }
 
-// sized raises the budget for a big document.
-func (d *decoder) sized(root *yaml.Node) *decoder {
-	if root != nil {
-		d.budget = max(d.budget, 10*countNodes(root))
-	}
+// sized raises the budget for a big document of the given number of nodes.
+func (d *decoder) sized(nodes int) *decoder {
+	d.budget = max(d.budget, 10*nodes)
 	return d
 }
 
