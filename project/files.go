@@ -275,11 +275,10 @@ func (l *loader) walk(dir string, visit func(rel, ext string)) {
 		}
 		for _, e := range entries {
 			name := e.Name()
-			childAbs := filepath.Join(abs, name)
-			childRel := path.Join(rel, name)
+			childRel := childPath(rel, name)
 			isDir := e.IsDir()
 			if e.Type()&os.ModeSymlink != 0 {
-				st, err := os.Stat(childAbs)
+				st, err := os.Stat(filepath.Join(abs, name))
 				if err != nil {
 					continue // a dangling link
 				}
@@ -289,7 +288,7 @@ func (l *loader) walk(dir string, visit func(rel, ext string)) {
 				if strings.HasPrefix(name, ".") || skip[childRel] {
 					continue
 				}
-				rec(childAbs, childRel)
+				rec(filepath.Join(abs, name), childRel)
 				continue
 			}
 			if strings.HasPrefix(name, ".") {
@@ -306,6 +305,16 @@ func (l *loader) walk(dir string, visit func(rel, ext string)) {
 		return
 	}
 	rec(abs, relPath(p.Root, abs))
+}
+
+// childPath is path.Join(rel, name) for the clean slash path rel of a
+// directory and the name of one of its entries, without the cost of
+// cleaning the result again: the walk makes one per file.
+func childPath(rel, name string) string {
+	if rel == "" || rel == "." || strings.HasSuffix(rel, "/") {
+		return path.Join(rel, name)
+	}
+	return rel + "/" + name
 }
 
 // readFile reads one project file, its content only when content is set

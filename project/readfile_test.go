@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io/fs"
 	"os"
+	"path"
 	"path/filepath"
 	"testing"
 )
@@ -30,5 +31,15 @@ func TestReadInto(t *testing.T) {
 	var pe *fs.PathError
 	if _, err := readInto(dir, nil); err == nil || !errors.As(err, &pe) {
 		t.Errorf("reading a directory: %v, want a *fs.PathError", err)
+	}
+}
+
+func TestChildPathIsPathJoin(t *testing.T) {
+	for _, rel := range []string{"", ".", "models", "models/staging", "../shared", "/", "/abs/dir"} {
+		for _, name := range []string{"a.sql", "_schema.yml", ".hidden", "x y"} {
+			if got, want := childPath(rel, name), path.Join(rel, name); got != want {
+				t.Errorf("childPath(%q, %q) = %q, want %q", rel, name, got, want)
+			}
+		}
 	}
 }
