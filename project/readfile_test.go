@@ -23,6 +23,9 @@ func TestReadInto(t *testing.T) {
 			if err != nil || !bytes.Equal(got, data) {
 				t.Fatalf("size %d, buffer cap %d: got %d bytes, %v; want %d bytes", size, cap(buf), len(got), err, size)
 			}
+			if size > 64<<10 && cap(got) > size+1+8<<10 { // rounded up to whole pages at most
+				t.Errorf("size %d, buffer cap %d: read into a buffer of %d bytes, want one sized to the file", size, cap(buf), cap(got))
+			}
 		}
 	}
 	if _, err := readInto(filepath.Join(dir, "missing.sql"), nil); !errors.Is(err, fs.ErrNotExist) {
