@@ -46,6 +46,31 @@ var (
 		"store_failures_as", "enabled", "tags", "meta", "fail_calc", "alias", "schema", "database"}
 )
 
+// quotedKeys holds the allowed keys of schema entries in quotes, the way
+// messages name them, so that decoding an entry does not build the
+// string for each of its keys.
+var quotedKeys = func() map[string]string {
+	m := map[string]string{}
+	lists := [][]string{columnKeys, argumentKeys, sourceKeys, tableKeys, exposureKeys, testConfigKeys}
+	for _, keys := range patchKeys {
+		lists = append(lists, keys)
+	}
+	for _, keys := range lists {
+		for _, k := range keys {
+			m[k] = "'" + k + "'"
+		}
+	}
+	return m
+}()
+
+// quotedKey is 'key', for messages.
+func quotedKey(key string) string {
+	if q, ok := quotedKeys[key]; ok {
+		return q
+	}
+	return "'" + key + "'"
+}
+
 // singular names for messages
 var kindNoun = map[string]string{
 	"models": "model", "seeds": "seed", "snapshots": "snapshot", "analyses": "analysis", "macros": "macro",
@@ -136,7 +161,7 @@ func (l *loader) patches(d *decoder, kv pair) {
 		var topConfig []pair // tags, access, group given beside config
 		seenTests := ""
 		for _, e := range pairs {
-			what := "'" + e.name + "'"
+			what := quotedKey(e.name)
 			switch e.name {
 			case "name":
 			case "description":
@@ -260,7 +285,7 @@ func (d *decoder) columns(n *yaml.Node, testsAllowed bool) []*Column {
 		c := &Column{Name: name, Pos: d.pos(entry)}
 		seenTests := ""
 		for _, e := range pairs {
-			what := "'" + e.name + "'"
+			what := quotedKey(e.name)
 			switch e.name {
 			case "name":
 			case "description":
@@ -464,7 +489,7 @@ func (l *loader) sources(d *decoder, n *yaml.Node) {
 		s := &Source{Name: name, Pos: d.pos(entry), Config: NewOrderedMap()}
 		var tables *yaml.Node
 		for _, e := range pairs {
-			what := "'" + e.name + "'"
+			what := quotedKey(e.name)
 			switch e.name {
 			case "name":
 			case "description":
@@ -519,7 +544,7 @@ func (l *loader) sourceTable(d *decoder, s *Source, entry *yaml.Node) *SourceTab
 	t := &SourceTable{Name: name, Pos: d.pos(entry), Config: NewOrderedMap()}
 	seenTests := ""
 	for _, e := range pairs {
-		what := "'" + e.name + "'"
+		what := quotedKey(e.name)
 		switch e.name {
 		case "name":
 		case "identifier":
@@ -577,7 +602,7 @@ func (l *loader) exposures(d *decoder, n *yaml.Node) {
 		}
 		x := &Exposure{Name: name, Pos: d.pos(entry)}
 		for _, e := range pairs {
-			what := "'" + e.name + "'"
+			what := quotedKey(e.name)
 			switch e.name {
 			case "type":
 				x.Type, _ = d.str(e.val, what)
