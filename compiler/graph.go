@@ -439,7 +439,12 @@ func (c *compiler) substitute(s string) string {
 		idx, err := strconv.Atoi(s[:end])
 		s = s[end+1:]
 		if err == nil && idx >= 0 && idx < len(c.nodes) {
-			b.WriteString((&Relation{node: c.nodes[idx], dialect: c.dialect}).String())
+			if n := c.nodes[idx]; n.RelationName != "" {
+				// A relational node's name, rendered once by resolveRelation.
+				b.WriteString(n.RelationName)
+			} else {
+				b.WriteString((&Relation{node: n, dialect: c.dialect}).String())
+			}
 		}
 		i = strings.Index(s, placeholderMark)
 	}

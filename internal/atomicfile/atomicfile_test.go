@@ -108,3 +108,31 @@ func TestWriteFails(t *testing.T) {
 		t.Fatalf("files left in the directory: %d entries", len(entries))
 	}
 }
+
+// TestWriteMode checks that the file gets the mode a new file written by
+// os.WriteFile(path, data, 0o644) gets, not os.CreateTemp's 0600, whether or
+// not an old file was there.
+func TestWriteMode(t *testing.T) {
+	dir := t.TempDir()
+	ref := filepath.Join(dir, "ref")
+	if err := os.WriteFile(ref, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	want, err := os.Stat(ref)
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(dir, "manifest.json")
+	for _, round := range []string{"new file", "over the old file"} {
+		if err := Write(path, func(f *os.File) error { _, err := f.WriteString("{}"); return err }); err != nil {
+			t.Fatal(err)
+		}
+		st, err := os.Stat(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if st.Mode().Perm() != want.Mode().Perm() {
+			t.Errorf("%s: mode %v, want %v", round, st.Mode().Perm(), want.Mode().Perm())
+		}
+	}
+}
