@@ -425,6 +425,9 @@ func (c *compiler) render(n *Node, final bool) {
 	}
 	n.rendered = out
 	if !n.needsFinal || final {
+		// Nothing else holds the template: its memory goes to the next
+		// parse.
+		n.tmpl.Release()
 		n.tmpl = nil
 	}
 }

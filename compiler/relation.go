@@ -27,13 +27,35 @@ const placeholderMark = "\x00gmR"
 
 // String renders the relation as SQL.
 func (r *Relation) String() string {
-	if r.node != nil && r.rc != nil && !r.rc.final {
-		return placeholderMark + strconv.Itoa(r.node.index) + "\x00"
+	if r.placeholder() {
+		return string(r.AppendTo(make([]byte, 0, len(placeholderMark)+8)))
 	}
 	if r.node != nil && r.node.Materialized() == "ephemeral" {
 		return "__dbt__cte__" + r.node.Alias
 	}
 	return r.dialect.render(r.current())
+}
+
+// AppendTo appends the relation as String prints it, so {{ ref(...) }}
+// writes straight into the render output.
+func (r *Relation) AppendTo(b []byte) []byte {
+	if r.placeholder() {
+		b = append(b, placeholderMark...)
+		b = strconv.AppendInt(b, int64(r.node.index), 10)
+		return append(b, 0)
+	}
+	if r.node != nil && r.node.Materialized() == "ephemeral" {
+		b = append(b, "__dbt__cte__"...)
+		return append(b, r.node.Alias...)
+	}
+	db, schema, ident := r.current()
+	return r.dialect.appendRender(b, db, schema, ident)
+}
+
+// placeholder reports whether the relation still prints as a placeholder
+// (a ref while parsing).
+func (r *Relation) placeholder() bool {
+	return r.node != nil && r.rc != nil && !r.rc.final
 }
 
 // settle makes sure the relation's parts are final, flagging the node being
@@ -170,15 +192,20 @@ func (d *Dialect) appendQuoted(b []byte, s string) []byte {
 
 // render qualifies and quotes a relation name, leaving out empty parts.
 func (d *Dialect) render(db, schema, ident string) string {
-	b := make([]byte, 0, len(db)+len(schema)+len(ident)+8)
+	return string(d.appendRender(make([]byte, 0, len(db)+len(schema)+len(ident)+8), db, schema, ident))
+}
+
+// appendRender appends what render returns.
+func (d *Dialect) appendRender(b []byte, db, schema, ident string) []byte {
+	start := len(b)
 	for _, p := range [3]string{db, schema, ident} {
 		if p == "" {
 			continue
 		}
-		if len(b) > 0 {
+		if len(b) > start {
 			b = append(b, '.')
 		}
 		b = d.appendQuoted(b, p)
 	}
-	return string(b)
+	return b
 }

@@ -54,6 +54,17 @@
 // descent, never parsed twice. Calls without keyword arguments share one
 // empty Kwargs dict, which is why Call.Kwargs must not be modified.
 //
+// The first chunks of the slabs and child arrays form an arena. When a
+// template is dropped, Template.Release hands its arena to the next parse
+// (through a pool, cleared and bounded in size), so a compile that parses,
+// renders and drops thousands of models reuses the same memory rather
+// than touching fresh heap pages for each. Only a template whose nodes
+// nothing else can reach after a render gets a recyclable arena: one that
+// defines a macro, a {% call %} caller, a recursive loop or a dbt block
+// does not, since those keep pointers to its nodes. Values a render
+// returns never point into the arena (constants are boxed separately, and
+// lists and dicts are built fresh).
+//
 // Rendering recycles what a call leaves behind: {{ macro(...) }} writes
 // the macro's output in place, macro arguments live on the State's value
 // stack, and the keyword-argument dicts of macro calls and the scopes of

@@ -646,7 +646,16 @@ func (e *callExpr) run(st *State, caller Value, print bool) (Value, bool, error)
 	if m, ok := fn.(*Macro); ok && method == "" && e.star == nil && e.dstar == nil {
 		return e.callMacro(st, m, caller, print)
 	}
-	args := make([]Value, 0, len(e.args))
+	// A Go function with a couple of positional arguments gets its Call
+	// and its arguments in one allocation.
+	var gc *goCall
+	var args []Value
+	if method == "" && e.star == nil && len(e.args) <= len(gc.a) && isGoCallable(fn) {
+		gc = new(goCall)
+		args = gc.a[:0:len(e.args)]
+	} else {
+		args = make([]Value, 0, len(e.args))
+	}
 	for _, a := range e.args {
 		v, err := a.eval(st)
 		if err != nil {
@@ -691,9 +700,13 @@ func (e *callExpr) run(st *State, caller Value, print bool) (Value, bool, error)
 	}
 	var v Value
 	var err error
-	if method != "" {
+	switch {
+	case gc != nil:
+		gc.c = Call{Args: args, Kwargs: kw, Caller: caller, State: st, Line: int(e.p.line), Col: int(e.p.col)}
+		v, err = callGo(fn, &gc.c)
+	case method != "":
 		v, err = callMethod(st, recv, method, args, kw)
-	} else {
+	default:
 		v, err = callValue(st, fn, args, kw, caller, e.p)
 	}
 	if err != nil {
@@ -760,18 +773,46 @@ func CallValue(s *State, fn Value, args []Value, kwargs *Dict) (Value, error) {
 	return callValue(s, fn, args, kwargs, nil, pos{})
 }
 
-func callValue(st *State, fn Value, args []Value, kw *Dict, caller Value, p pos) (Value, error) {
+// goCall is a Call allocated together with room for its positional
+// arguments.
+type goCall struct {
+	c Call
+	a [2]Value
+}
+
+// isGoCallable reports whether fn is a Go function callGo can call (not a
+// macro or bound method, which callValue calls its own way).
+func isGoCallable(fn Value) bool {
+	switch fn.(type) {
+	case *Macro, *boundMethod:
+		return false
+	case Func, Callable, func(c *Call) (Value, error):
+		return true
+	}
+	return false
+}
+
+// callGo calls a Go function (see isGoCallable) with c.
+func callGo(fn Value, c *Call) (Value, error) {
 	switch f := fn.(type) {
 	case Func:
-		return f(&Call{Args: args, Kwargs: kw, Caller: caller, State: st, Line: int(p.line), Col: int(p.col)})
+		return f(c)
+	case Callable:
+		return f.CallJinja(c)
+	case func(c *Call) (Value, error):
+		return f(c)
+	}
+	return nil, fmt.Errorf("'%s' object is not callable", typeName(fn))
+}
+
+func callValue(st *State, fn Value, args []Value, kw *Dict, caller Value, p pos) (Value, error) {
+	switch f := fn.(type) {
 	case *Macro:
 		return f.call(st, args, kw, caller)
 	case *boundMethod:
 		return callMethod(st, f.recv, f.name, args, kw)
-	case Callable:
-		return f.CallJinja(&Call{Args: args, Kwargs: kw, Caller: caller, State: st, Line: int(p.line), Col: int(p.col)})
-	case func(c *Call) (Value, error):
-		return f(&Call{Args: args, Kwargs: kw, Caller: caller, State: st, Line: int(p.line), Col: int(p.col)})
+	case Func, Callable, func(c *Call) (Value, error):
+		return callGo(fn, &Call{Args: args, Kwargs: kw, Caller: caller, State: st, Line: int(p.line), Col: int(p.col)})
 	case Undefined:
 		return nil, errors.New(f.message())
 	}

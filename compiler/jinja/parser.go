@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 )
 
 // parser turns the token stream into our AST. Its grammar, precedence and
@@ -53,6 +54,75 @@ type parser struct {
 	lists            slab[listExpr]
 	ifs              slab[ifStmt]
 	fors             slab[forStmt]
+
+	// ar holds the first chunks of the slabs and arrays, recycled from a
+	// released template when one was. keepsNodes is set by what may
+	// reach the nodes after a render (a macro, a {% call %} caller, a
+	// recursive loop), which rules out recycling them.
+	ar         *arena
+	keepsNodes bool
+}
+
+// arena is the memory of a parse's first slab chunks and child arrays.
+// A template whose nodes nothing outside it can reach hands its arena to
+// the next parse when it is released (Template.Release), so a compile
+// that parses and drops thousands of models reuses the same memory
+// instead of allocating fresh memory for every one.
+type arena struct {
+	texts    []textStmt
+	outputs  []outputStmt
+	names    []nameExpr
+	consts   []constExpr
+	calls    []callExpr
+	getattrs []getattrExpr
+	lists    []listExpr
+	ifs      []ifStmt
+	fors     []forStmt
+	stmts    []stmt
+	exprs    []expr
+	kws      []kwarg
+	pieces   []piece
+}
+
+var arenaPool = sync.Pool{New: func() any { return new(arena) }}
+
+// arenaMaxLen bounds the arrays an arena keeps, so one huge template does
+// not pin its memory in the pool.
+const arenaMaxLen = 1 << 12
+
+// reset zeroes what the arena's template used (the nodes point at values
+// and other nodes) and reports whether it is small enough to keep.
+func (a *arena) reset() bool {
+	clear(a.texts)
+	clear(a.outputs)
+	clear(a.names)
+	clear(a.consts)
+	clear(a.calls)
+	clear(a.getattrs)
+	clear(a.lists)
+	clear(a.ifs)
+	clear(a.fors)
+	clear(a.stmts)
+	clear(a.exprs)
+	clear(a.kws)
+	clear(a.pieces)
+	for _, n := range [...]int{cap(a.texts), cap(a.outputs), cap(a.names), cap(a.consts), cap(a.calls), cap(a.getattrs),
+		cap(a.lists), cap(a.ifs), cap(a.fors), cap(a.stmts), cap(a.exprs), cap(a.kws), cap(a.pieces)} {
+		if n > arenaMaxLen {
+			return false
+		}
+	}
+	return true
+}
+
+// arenaSlice returns n elements of *keep, growing it when it is shorter;
+// *keep's length records what the template uses, for reset.
+func arenaSlice[T any](keep *[]T, n int) []T {
+	if cap(*keep) < n {
+		*keep = make([]T, n)
+	}
+	*keep = (*keep)[:n]
+	return *keep
 }
 
 // slab hands out pointers into chunks of T, one allocation per chunk.
@@ -60,6 +130,17 @@ type parser struct {
 type slab[T any] struct {
 	free []T
 	next int
+}
+
+// start sizes the slab's first chunk at n elements from *keep (see
+// arenaSlice); for n < 1 the first chunk is made on first use.
+func (s *slab[T]) start(keep *[]T, n int) {
+	if n < 1 {
+		s.next = n
+		return
+	}
+	s.free = arenaSlice(keep, n)
+	s.next = min(2*n, 256)
 }
 
 func (s *slab[T]) new() *T {
@@ -85,18 +166,19 @@ func (p *parser) sizeSlabs(n tokCounts) {
 	// the lexer does not count as constants: one more of each. Names
 	// after a tag's keyword, after a dot, before '=' (keyword arguments,
 	// set targets) and the 'in' of a for are not name nodes.
-	p.texts.next = n.text + 1
-	p.outputs.next = n.vars
-	p.names.next = n.names - n.blocks - n.dots - n.equals - n.fors
-	p.consts.next = n.consts + 1
-	p.calls.next = n.calls
-	p.getattrs.next = n.dots
-	p.lists.next = n.lists
-	p.ifs.next = n.ifs
-	p.fors.next = n.fors
-	p.stmtSlab = make([]stmt, n.text+n.vars+n.blocks/2+1)
-	p.exprSlab = make([]expr, n.commas+n.calls+2)
-	p.kwSlab = make([]kwarg, n.equals)
+	a := p.ar
+	p.texts.start(&a.texts, n.text+1)
+	p.outputs.start(&a.outputs, n.vars)
+	p.names.start(&a.names, n.names-n.blocks-n.dots-n.equals-n.fors)
+	p.consts.start(&a.consts, n.consts+1)
+	p.calls.start(&a.calls, n.calls)
+	p.getattrs.start(&a.getattrs, n.dots)
+	p.lists.start(&a.lists, n.lists)
+	p.ifs.start(&a.ifs, n.ifs)
+	p.fors.start(&a.fors, n.fors)
+	p.stmtSlab = arenaSlice(&a.stmts, n.text+n.vars+n.blocks/2+1)
+	p.exprSlab = arenaSlice(&a.exprs, n.commas+n.calls+2)
+	p.kwSlab = arenaSlice(&a.kws, n.equals)
 	p.chunk = 16
 }
 
@@ -671,6 +753,9 @@ func (p *parser) parseFor() (stmt, *Error) {
 		}
 	}
 	s.recursive = p.skipName("recursive")
+	if s.recursive {
+		p.keepsNodes = true
+	}
 	p.loops++
 	loopRefs := p.specials[specLoop]
 	s.body, err = p.parseStatements(endsFor, false)
@@ -751,6 +836,7 @@ func (p *parser) parseMacro(kind string) (stmt, *Error) {
 	if err != nil {
 		return nil, err
 	}
+	p.keepsNodes = true
 	m := &Macro{Name: p.tv(nameTok), File: p.file, Line: int(start.line)}
 	if kind == "test" {
 		m.Name = "test_" + p.tv(nameTok)
@@ -811,6 +897,7 @@ func (p *parser) parseSignature(m *Macro) *Error {
 
 func (p *parser) parseCallBlock() (stmt, *Error) {
 	start := p.next().pos
+	p.keepsNodes = true
 	caller := &Macro{Name: "caller", File: p.file, Line: int(start.line), isCaller: true}
 	if p.isOp("(") {
 		if err := p.parseSignature(caller); err != nil {

@@ -89,6 +89,8 @@ func writeOut(st *State, v Value) {
 	case Undefined:
 	case *List:
 		st.out = append(st.out, ToString(v)...)
+	case Appender:
+		st.out = x.AppendTo(st.out)
 	case fmt.Stringer:
 		st.out = append(st.out, x.String()...)
 	default:

@@ -76,6 +76,24 @@ type Template struct {
 	unit   *unit // the pieces root's nodes refer to; &own, or the parent's
 	own    unit
 	size   int
+	// arena holds the template's nodes when nothing outside the template
+	// can reach them; Release recycles it.
+	arena *arena
+}
+
+// Release hands the template's memory to later parses. Call it only when
+// the template will not be used again, by anything: no render of it may be
+// running or start afterwards. A template whose nodes a macro, caller or
+// recursive loop could keep is left to the garbage collector.
+func (t *Template) Release() {
+	a := t.arena
+	if a == nil {
+		return
+	}
+	*t = Template{}
+	if a.reset() {
+		arenaPool.Put(a)
+	}
 }
 
 // Block is a dbt top-level block: {% docs %}, {% snapshot %} or
@@ -354,7 +372,8 @@ func (e *Env) Parse(file, src string) (t *Template, err error) {
 	if lerr != nil {
 		return nil, lerr
 	}
-	p := &parser{file: file, src: src, env: e, toks: toks, strs: strs, stmtStack: sc.stmts, exprStack: sc.exprs, kwStack: sc.kws, tagStack: sc.tags, endStack: sc.ends}
+	ar := arenaPool.Get().(*arena)
+	p := &parser{file: file, src: src, env: e, toks: toks, strs: strs, stmtStack: sc.stmts, exprStack: sc.exprs, kwStack: sc.kws, tagStack: sc.tags, endStack: sc.ends, ar: ar}
 	p.sizeSlabs(counts)
 	body, perr := p.parseTemplate()
 	sc.stmts, sc.exprs, sc.kws, sc.tags, sc.ends = p.stmtStack, p.exprStack, p.kwStack, p.tagStack, p.endStack
@@ -381,7 +400,11 @@ func (e *Env) Parse(file, src string) (t *Template, err error) {
 	}
 	t = &Template{File: file, env: e, root: sk.root, body: body, macros: p.macros, size: len(src)}
 	u := &t.own
-	u.pieces = append([]piece(nil), em.pieces...)
+	u.pieces = arenaSlice(&ar.pieces, len(em.pieces))
+	copy(u.pieces, em.pieces)
+	if !p.keepsNodes && len(p.blocks) == 0 {
+		t.arena = ar
+	}
 	t.unit = u
 	for i := range u.pieces {
 		switch s := u.pieces[i].s.(type) {

@@ -12,6 +12,13 @@ import (
 // implements Getattrer or fmt.Stringer.
 type Value = any
 
+// Appender is implemented by a fmt.Stringer value that can print itself
+// straight into the render output; {{ v }} then calls AppendTo instead of
+// String. AppendTo(b) must append exactly what String returns.
+type Appender interface {
+	AppendTo(b []byte) []byte
+}
+
 // Undefined is the value of a name or attribute that does not exist. It prints
 // as "", is falsy and iterates as empty; touching it any further (attribute
 // access, calling it, arithmetic) is an error that names it.
