@@ -184,53 +184,32 @@ func (p *parser) sizeSlabs(n tokCounts) {
 
 // stmtList pops the statements pushed since base into an exact-size slice
 // (nil when there are none).
-func (p *parser) stmtList(base int) []stmt {
-	n := len(p.stmtStack) - base
-	if n == 0 {
-		return nil
-	}
-	if len(p.stmtSlab) < n {
-		p.stmtSlab = make([]stmt, max(n, p.chunk))
-	}
-	out := p.stmtSlab[:n:n]
-	p.stmtSlab = p.stmtSlab[n:]
-	copy(out, p.stmtStack[base:])
-	p.stmtStack = p.stmtStack[:base]
-	return out
-}
+func (p *parser) stmtList(base int) []stmt { return popList(&p.stmtStack, &p.stmtSlab, base, p.chunk) }
 
 // exprList pops the expressions pushed since base into an exact-size
 // slice (nil when there are none).
-func (p *parser) exprList(base int) []expr {
-	n := len(p.exprStack) - base
-	if n == 0 {
-		return nil
-	}
-	if len(p.exprSlab) < n {
-		p.exprSlab = make([]expr, max(n, p.chunk))
-	}
-	out := p.exprSlab[:n:n]
-	p.exprSlab = p.exprSlab[n:]
-	copy(out, p.exprStack[base:])
-	p.exprStack = p.exprStack[:base]
-	return out
-}
+func (p *parser) exprList(base int) []expr { return popList(&p.exprStack, &p.exprSlab, base, p.chunk) }
 
 // kwList pops the keyword arguments pushed since base into an exact-size
 // slice (nil when there are none).
-func (p *parser) kwList(base int) []kwarg {
-	n := len(p.kwStack) - base
+func (p *parser) kwList(base int) []kwarg { return popList(&p.kwStack, &p.kwSlab, base, p.chunk) }
+
+// popList moves the items pushed on stack since base into an exact-size
+// slice cut from slab (refilled with at least chunk items when short), and
+// clears them from the stack, which is reused across parses.
+func popList[T any](stack, slab *[]T, base, chunk int) []T {
+	n := len(*stack) - base
 	if n == 0 {
 		return nil
 	}
-	if len(p.kwSlab) < n {
-		p.kwSlab = make([]kwarg, max(n, p.chunk))
+	if len(*slab) < n {
+		*slab = make([]T, max(n, chunk))
 	}
-	out := p.kwSlab[:n:n]
-	p.kwSlab = p.kwSlab[n:]
-	copy(out, p.kwStack[base:])
-	clear(p.kwStack[base:])
-	p.kwStack = p.kwStack[:base]
+	out := (*slab)[:n:n]
+	*slab = (*slab)[n:]
+	copy(out, (*stack)[base:])
+	clear((*stack)[base:])
+	*stack = (*stack)[:base]
 	return out
 }
 
