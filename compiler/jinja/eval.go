@@ -837,16 +837,9 @@ func (e *filterExpr) apply(st *State, v Value) (Value, error) {
 			return nil, err
 		}
 	}
-	var args []Value
-	if len(e.args) > 0 {
-		args = make([]Value, len(e.args))
-		for i, a := range e.args {
-			x, err := a.eval(st)
-			if err != nil {
-				return nil, err
-			}
-			args[i] = x
-		}
+	args, err := evalArgs(st, e.args)
+	if err != nil {
+		return nil, err
 	}
 	kw := emptyKwargs
 	if len(e.kwargs) > 0 {
@@ -866,6 +859,22 @@ func (e *filterExpr) apply(st *State, v Value) (Value, error) {
 	return out, nil
 }
 
+// evalArgs evaluates positional arguments in order (nil for none).
+func evalArgs(st *State, exprs []expr) ([]Value, error) {
+	if len(exprs) == 0 {
+		return nil, nil
+	}
+	args := make([]Value, len(exprs))
+	for i, a := range exprs {
+		x, err := a.eval(st)
+		if err != nil {
+			return nil, err
+		}
+		args[i] = x
+	}
+	return args, nil
+}
+
 func (e *testExpr) eval(st *State) (Value, error) {
 	fn := e.fn
 	if fn == nil {
@@ -878,16 +887,9 @@ func (e *testExpr) eval(st *State) (Value, error) {
 	if err != nil {
 		return nil, err
 	}
-	var args []Value
-	if len(e.args) > 0 {
-		args = make([]Value, len(e.args))
-		for i, a := range e.args {
-			x, err := a.eval(st)
-			if err != nil {
-				return nil, err
-			}
-			args[i] = x
-		}
+	args, err := evalArgs(st, e.args)
+	if err != nil {
+		return nil, err
 	}
 	ok, err := fn(st, v, args)
 	if err != nil {
