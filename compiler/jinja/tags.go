@@ -464,6 +464,23 @@ func (l *loopObj) Getattr(name string) (Value, bool) {
 
 // ---- gm_setblock
 
+// captureFiltered renders body and passes the output through filters, for
+// `{% set x | f %}...{% endset %}` and `{% filter f %}...{% endfilter %}`.
+func (st *State) captureFiltered(body *pongo2.NodeWrapper, filters []*filterExpr) (Value, *pongo2.Error) {
+	out, perr := st.capture(body)
+	if perr != nil {
+		return nil, perr
+	}
+	var v Value = out
+	for _, f := range filters {
+		var err error
+		if v, err = f.apply(st, v); err != nil {
+			return nil, wrapErr(err)
+		}
+	}
+	return v, nil
+}
+
 type setBlockNode struct {
 	idx  int
 	body *pongo2.NodeWrapper
@@ -472,16 +489,9 @@ type setBlockNode struct {
 func (n *setBlockNode) Execute(ctx *pongo2.ExecutionContext, w pongo2.TemplateWriter) *pongo2.Error {
 	st := stateOf(w)
 	s := st.u.pieces[n.idx].s.(*setBlockStmt)
-	out, perr := st.capture(n.body)
+	v, perr := st.captureFiltered(n.body, s.filters)
 	if perr != nil {
 		return perr
-	}
-	var v Value = out
-	for _, f := range s.filters {
-		var err error
-		if v, err = f.apply(st, v); err != nil {
-			return wrapErr(err)
-		}
 	}
 	if err := bindTarget(st, st.sc, s.target, v); err != nil {
 		return wrapErr(err)
@@ -578,16 +588,9 @@ type filterNode struct {
 func (n *filterNode) Execute(ctx *pongo2.ExecutionContext, w pongo2.TemplateWriter) *pongo2.Error {
 	st := stateOf(w)
 	s := st.u.pieces[n.idx].s.(*filterBlockStmt)
-	out, perr := st.capture(n.body)
+	v, perr := st.captureFiltered(n.body, s.filters)
 	if perr != nil {
 		return perr
-	}
-	var v Value = out
-	for _, f := range s.filters {
-		var err error
-		if v, err = f.apply(st, v); err != nil {
-			return wrapErr(err)
-		}
 	}
 	writeOut(st, v)
 	return nil
