@@ -2,6 +2,7 @@ package selector
 
 import (
 	"fmt"
+	"github.com/gmodel/gmodel/internal/suggest"
 	"strconv"
 	"strings"
 )
@@ -62,12 +63,12 @@ func errorf(spec, format string, args ...any) *Error {
 	return &Error{Spec: spec, Msg: fmt.Sprintf(format, args...)}
 }
 
-// suggest returns the known word closest to word, when it is close enough
+// closest returns the known word closest to word, when it is close enough
 // to be a likely typo, for "did you mean" hints.
-func suggest(word string, known []string) string {
+func closest(word string, known []string) string {
 	best, bestDist := "", 3
 	for _, k := range known {
-		if d := editDistance(word, k); d < bestDist || d == bestDist && best != "" && k < best {
+		if d := suggest.EditDistance(word, k); d < bestDist || d == bestDist && best != "" && k < best {
 			best, bestDist = k, d
 		}
 	}
@@ -77,28 +78,8 @@ func suggest(word string, known []string) string {
 	return best
 }
 
-func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
-}
-
 func didYouMean(word string, known []string) string {
-	if s := suggest(word, known); s != "" {
+	if s := closest(word, known); s != "" {
 		return "did you mean " + strconv.Quote(s) + "?"
 	}
 	return ""
