@@ -5,6 +5,7 @@ import (
 	"compress/gzip"
 	"context"
 	"encoding/json"
+	"github.com/gmodel/gmodel/tests/testproject"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -31,8 +32,7 @@ const secret = "pw-docs-s3cret-9f1c"
 // It returns the project directory.
 func jaffle(t *testing.T) string {
 	t.Helper()
-	dir := t.TempDir()
-	copyDir(t, filepath.Join("..", "tests", "testdata", "jaffle_shop"), dir)
+	dir := testproject.Copy(t, filepath.Join("..", "tests", "testdata", "jaffle_shop"))
 	profiles := filepath.Join("..", "tests", "testdata", "jaffle_shop_profiles")
 	var out, errb bytes.Buffer
 	f := &cli.Factory{
@@ -125,30 +125,6 @@ func manifestIDs(t *testing.T, target string) map[string]string {
 		ids[n.Name] = id
 	}
 	return ids
-}
-
-func copyDir(t *testing.T, src, dst string) {
-	t.Helper()
-	err := filepath.Walk(src, func(p string, info os.FileInfo, err error) error {
-		if err != nil {
-			return err
-		}
-		rel, _ := filepath.Rel(src, p)
-		if info.IsDir() {
-			if info.Name() == "target" {
-				return filepath.SkipDir
-			}
-			return os.MkdirAll(filepath.Join(dst, rel), 0o755)
-		}
-		b, err := os.ReadFile(p)
-		if err != nil {
-			return err
-		}
-		return os.WriteFile(filepath.Join(dst, rel), b, 0o644)
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
 }
 
 func writeFile(t *testing.T, path, content string) {

@@ -5,9 +5,8 @@ package tests
 import (
 	"bytes"
 	"context"
-	"io"
+	"github.com/gmodel/gmodel/tests/testproject"
 	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -43,39 +42,7 @@ func run(t testing.TB, env map[string]string, args ...string) result {
 
 // copyTree copies a testdata project into a fresh directory so tests never
 // write into the repository.
-func copyTree(t testing.TB, src string) string {
-	t.Helper()
-	dst := t.TempDir()
-	err := filepath.Walk(src, func(p string, info os.FileInfo, err error) error {
-		if err != nil {
-			return err
-		}
-		rel, _ := filepath.Rel(src, p)
-		target := filepath.Join(dst, rel)
-		if info.IsDir() {
-			if info.Name() == "target" {
-				return filepath.SkipDir
-			}
-			return os.MkdirAll(target, 0o755)
-		}
-		in, err := os.Open(p)
-		if err != nil {
-			return err
-		}
-		defer in.Close()
-		outf, err := os.Create(target)
-		if err != nil {
-			return err
-		}
-		defer outf.Close()
-		_, err = io.Copy(outf, in)
-		return err
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return dst
-}
+func copyTree(t testing.TB, src string) string { return testproject.Copy(t, src) }
 
 func lines(s string) []string {
 	s = strings.TrimRight(s, "\n")

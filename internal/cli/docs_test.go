@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"errors"
+	"github.com/gmodel/gmodel/tests/testproject"
 	"io"
 	"net/http"
 	"os"
@@ -58,28 +59,7 @@ func TestDocsServeFlags(t *testing.T) {
 // directory (no database) and returns it.
 func compiledJaffle(t *testing.T) string {
 	t.Helper()
-	dir := t.TempDir()
-	src := "../../tests/testdata/jaffle_shop"
-	err := filepath.Walk(src, func(p string, info os.FileInfo, err error) error {
-		if err != nil {
-			return err
-		}
-		rel, _ := filepath.Rel(src, p)
-		if info.IsDir() {
-			if info.Name() == "target" {
-				return filepath.SkipDir
-			}
-			return os.MkdirAll(filepath.Join(dir, rel), 0o755)
-		}
-		b, err := os.ReadFile(p)
-		if err != nil {
-			return err
-		}
-		return os.WriteFile(filepath.Join(dir, rel), b, 0o644)
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	dir := testproject.Copy(t, "../../tests/testdata/jaffle_shop")
 	f, _, errb := testFactory()
 	if code := MainWith(context.Background(), f, []string{"compile", "--project-dir", dir, "--profiles-dir", "../../tests/testdata/jaffle_shop_profiles"}); code != 0 {
 		t.Fatalf("compile: exit %d\n%s", code, errb)
